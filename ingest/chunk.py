@@ -1,0 +1,138 @@
+"""Clean blocks -> section-aware chunks with metadata.
+
+Chunks never cross a section boundary and break only at sentence ends
+(LangChain's recursive splitter with Chinese and Latin sentence separators;
+a comma is the fallback only for a single sentence longer than a chunk).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from ingest.clean import Block
+
+SECTION_SEPARATOR = " > "
+# Zero-width split points after sentence-ending punctuation (closing quotes
+# stay with their sentence), then clause punctuation as a last resort.
+_SENTENCE_SEPARATORS = [
+    r"\n\n",
+    r"\n",
+    r"(?<=[。！？；][”’」』）)])(?![”’」』）)])",
+    r"(?<=[。！？；])(?![”’」』）)。！？；])",
+    r"(?<=[.!?;])\s+(?=[A-Z\u4e00-\u9fff])",
+    r"(?<=[，、：,:])",
+]
+_FRONT_LABELS = {
+    "zh": {"title": "标题", "abstract": "摘要", "keywords": "关键词", "paragraph": "引言",
+           "caption": "引言"},
+    "en": {"title": "Title", "abstract": "Abstract", "keywords": "Keywords",
+           "paragraph": "Introduction", "caption": "Introduction"},
+}
+
+
+@dataclass
+class Chunk:
+    id: str
+    text: str
+    doc_id: str
+    doc_title: str
+    section: str
+    index: int
+    start: int
+    end: int
+    page: int | None
+    metadata: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def embed_text(self) -> str:
+        """What gets embedded and BM25-indexed: the section path gives a short
+        passage the context its own words often lack."""
+        return f"{self.section}\n{self.text}" if self.section else self.text
+
+    def to_metadata(self) -> dict[str, str | int]:
+        return {
+            "doc_id": self.doc_id,
+            "doc_title": self.doc_title,
+            "section": self.section,
+            "chunk_index": self.index,
+            "start": self.start,
+            "end": self.end,
+            "page": -1 if self.page is None else self.page,  # Chroma rejects None
+            "content_hash": self.id,
+        }
+
+
+def splitter(chunk_size: int, chunk_overlap: int) -> RecursiveCharacterTextSplitter:
+    return RecursiveCharacterTextSplitter(
+        separators=_SENTENCE_SEPARATORS,
+        is_separator_regex=True,
+        keep_separator="end",  # joins pieces with "" so chunks are exact substrings
+        chunk_size=chunk_size,
+        chunk_overlap=chunk_overlap,
+        strip_whitespace=True,
+    )
+
+
+def sections(blocks: list[Block]) -> list[tuple[str, list[Block]]]:
+    """Group body blocks under their heading path, in document order."""
+    lang = "zh" if sum("\u4e00" <= c <= "\u9fff" for b in blocks for c in b.text) > 50 else "en"
+    labels = _FRONT_LABELS[lang]
+    stack: list[tuple[int, str]] = []
+    groups: list[tuple[str, list[Block]]] = []
+    seen_heading = False
+    for block in blocks:
+        if block.kind == "heading":
+            seen_heading = True
+            stack = [(lvl, t) for lvl, t in stack if lvl < block.level]
+            stack.append((block.level, block.text))
+            continue
+        if seen_heading:
+            path = SECTION_SEPARATOR.join(t for _, t in stack)
+        else:
+            path = labels.get(block.kind, labels["paragraph"])
+        if groups and groups[-1][0] == path:
+            groups[-1][1].append(block)
+        else:
+            groups.append((path, [block]))
+    return groups
+
+
+def chunk_document(
+    blocks: list[Block],
+    cleaned: str,
+    doc_id: str,
+    doc_title: str,
+    chunk_size: int,
+    chunk_overlap: int,
+) -> list[Chunk]:
+    split = splitter(chunk_size, chunk_overlap)
+    chunks: list[Chunk] = []
+    seen: dict[str, int] = {}
+    for path, group in sections(blocks):
+        start, end = group[0].start, group[-1].end
+        body = cleaned[start:end]
+        cursor = 0
+        for piece in split.split_text(body):
+            # Offsets: find the piece from the last chunk's start (chunks overlap).
+            at = body.find(piece, cursor)
+            if at < 0:
+                at = body.find(piece)
+            cursor = at + 1
+            abs_start = start + at
+            page = next((b.page for b in reversed(group) if b.start <= abs_start), group[0].page)
+            digest = _content_id(doc_id, path, piece)
+            # Identical text twice in one section still needs two ids.
+            seen[digest] = seen.get(digest, 0) + 1
+            cid = digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
+            chunks.append(Chunk(cid, piece, doc_id, doc_title, path, len(chunks), abs_start,
+                                abs_start + len(piece), page))
+    return chunks
+
+
+def _content_id(doc_id: str, section: str, text: str) -> str:
+    payload = "\x1f".join((doc_id, section, re.sub(r"\s+", " ", text)))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]

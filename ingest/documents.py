@@ -1,0 +1,39 @@
+"""One file -> clean blocks -> chunks (the pure part of ingest, no store)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.config import ROOT, Settings
+from ingest.chunk import Chunk, chunk_document
+from ingest.clean import Block, clean, joined
+from ingest.loaders import load
+
+
+@dataclass
+class Document:
+    doc_id: str
+    title: str
+    text: str  # cleaned
+    blocks: list[Block]
+    chunks: list[Chunk]
+
+
+def doc_id_for(path: Path) -> str:
+    """Stable id: the path relative to the repository when inside it."""
+    path = path.resolve()
+    try:
+        return path.relative_to(ROOT).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def process(path: Path, settings: Settings) -> Document:
+    raw = load(path)
+    blocks = clean(raw.text, raw.has_pages)
+    text = joined(blocks)
+    title = next((b.text for b in blocks if b.kind == "title"), path.stem)
+    doc_id = doc_id_for(path)
+    chunks = chunk_document(blocks, text, doc_id, title, settings.chunk_size, settings.chunk_overlap)
+    return Document(doc_id, title, text, blocks, chunks)

@@ -1,0 +1,121 @@
+"""Documents -> Chroma, incrementally.
+
+Chunk ids are hashes of (document, section, text), so the store itself is the
+manifest: a chunk whose id is present needs no new vector, a stored id that
+no current chunk has is stale. New vectors are added before stale ones are
+deleted, which makes every step idempotent: a run killed at any point is
+finished correctly by the next run (no duplicates, nothing stale left).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from assistant.config import ROOT, Settings
+from ingest import store as store_mod
+from ingest.chunk import Chunk
+from ingest.documents import doc_id_for, process
+from ingest.embed import embedder_id, make_embedder
+from ingest.loaders import LoadError, discover
+
+BATCH = 16
+
+
+@dataclass
+class Report:
+    documents: int = 0
+    chunks: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+    store: str = ""
+    embedder: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def ingest(paths: list[Path] | None, settings: Settings, rebuild: bool = False,
+           progress: bool | None = None) -> Report:
+    started = time.perf_counter()
+    roots = [p.resolve() for p in (paths or [settings.docs_dir])]
+    report = Report()
+    for root in roots:
+        if not root.exists():
+            report.errors.append(f"{root}: file or folder not found")
+
+    # 1. Load and chunk every file; a bad file is reported and skipped.
+    docs = {}
+    failed: set[str] = set()
+    for path in discover([r for r in roots if r.exists()]):
+        try:
+            doc = process(path, settings)
+        except LoadError as exc:
+            report.errors.append(f"{exc.path}: {exc.reason}")
+            failed.add(doc_id_for(path))
+            continue
+        docs[doc.doc_id] = doc
+    report.documents = len(docs)
+    report.chunks = sum(len(d.chunks) for d in docs.values())
+
+    # 2. Compare with the store.
+    embedder = make_embedder(settings)
+    report.embedder = embedder_id(embedder)
+    if rebuild:
+        store_mod.drop(settings)
+    store = store_mod.open_store(settings, report.embedder)
+    report.store = store.location
+    stored = store.all(include_documents=False)
+    stored_meta = dict(zip(stored["ids"], stored["metadatas"], strict=True))
+
+    wanted: dict[str, Chunk] = {c.id: c for d in docs.values() for c in d.chunks}
+    to_add = [c for cid, c in wanted.items() if cid not in stored_meta]
+    to_update = [c for cid, c in wanted.items()
+                 if cid in stored_meta and stored_meta[cid] != c.to_metadata()]
+    report.unchanged = len(wanted) - len(to_add) - len(to_update)
+
+    def in_scope(doc_id: str) -> bool:
+        # Only documents under the given roots can count as deleted; a file
+        # that failed to load keeps its old chunks (nothing is lost).
+        if doc_id in failed:
+            return False
+        p = Path(doc_id) if Path(doc_id).is_absolute() else ROOT / doc_id
+        p = p.resolve()
+        return any(p == r or r in p.parents for r in roots)
+
+    stale = [cid for cid, meta in stored_meta.items()
+             if cid not in wanted and (str(meta.get("doc_id")) in docs or in_scope(str(meta.get("doc_id"))))]
+
+    # 3. Add new vectors first, then fix metadata, then delete stale ones.
+    show = sys.stderr.isatty() if progress is None else progress
+    with tqdm(total=len(to_add), desc="embedding", unit="chunk", disable=not show or not to_add) as bar:
+        for i in range(0, len(to_add), BATCH):
+            batch = to_add[i:i + BATCH]
+            vectors = embedder.embed_documents([c.embed_text for c in batch])
+            store.collection.upsert(
+                ids=[c.id for c in batch],
+                embeddings=vectors,
+                documents=[c.text for c in batch],
+                metadatas=[c.to_metadata() for c in batch],
+            )
+            report.embedded += len(batch)
+            bar.update(len(batch))
+    if to_update:
+        store.collection.update(ids=[c.id for c in to_update],
+                                metadatas=[c.to_metadata() for c in to_update])
+    for i in range(0, len(stale), 500):
+        store.collection.delete(ids=stale[i:i + 500])
+    report.added, report.updated, report.removed = len(to_add), len(to_update), len(stale)
+    if to_add or to_update or stale or rebuild:
+        store.bump_revision()
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report

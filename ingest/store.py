@@ -1,0 +1,110 @@
+"""The Chroma store: a local PersistentClient or a `chroma run` server.
+
+Vectors are always computed by our own embedder and passed explicitly
+(``embedding_function=None``): Chroma's default embedder would try to
+download a model. The collection records which embedder built it, so an
+index is never queried or extended with vectors from another space.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.config import Settings
+
+EMBEDDER_KEY = "embedder"
+REVISION_KEY = "revision"
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+class EmbedderMismatch(StoreError):
+    pass
+
+
+def client(settings: Settings) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.uses_server:
+        try:
+            return chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+            )
+        except Exception as exc:  # chromadb raises bare ValueError/ConnectionError here
+            raise StoreError(
+                f"cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port}"
+                f" ({exc}); start it with `chroma run --path DIR --port {settings.chroma_port}`"
+            ) from exc
+    settings.store_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
+
+
+@dataclass
+class Store:
+    """One collection, opened for one embedder."""
+
+    collection: Any
+    embedder_id: str
+    location: str
+
+    @property
+    def revision(self) -> str:
+        return str((self.collection.metadata or {}).get(REVISION_KEY, ""))
+
+    def bump_revision(self) -> None:
+        meta = dict(self.collection.metadata or {})
+        meta[REVISION_KEY] = f"{time.time():.6f}"
+        meta.pop("hnsw:space", None)  # immutable after creation in chromadb 1.x
+        self.collection.modify(metadata=meta)
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+    def all(self, include_documents: bool = True) -> dict[str, Any]:
+        include = ["metadatas", "documents"] if include_documents else ["metadatas"]
+        return self.collection.get(include=include)
+
+
+def location(settings: Settings) -> str:
+    if settings.uses_server:
+        return f"chroma server {settings.chroma_host}:{settings.chroma_port}"
+    return str(settings.store_dir)
+
+
+def open_store(settings: Settings, embedder_id: str, create: bool = True) -> Store:
+    """Open (or create) the collection and check it was built by ``embedder_id``."""
+    where = location(settings)
+    db = client(settings)
+    existing = {c.name if hasattr(c, "name") else str(c) for c in db.list_collections()}
+    if settings.collection not in existing:
+        if not create:
+            raise StoreError(f"no index at {where}: run `python -m ingest` first")
+        collection = db.create_collection(
+            name=settings.collection,
+            embedding_function=None,
+            metadata={EMBEDDER_KEY: embedder_id, "hnsw:space": "cosine"},
+        )
+        return Store(collection, embedder_id, where)
+    collection = db.get_collection(name=settings.collection, embedding_function=None)
+    built_with = (collection.metadata or {}).get(EMBEDDER_KEY)
+    if built_with and built_with != embedder_id:
+        raise EmbedderMismatch(
+            f"the index at {where} was built with embedder {built_with!r}, but the configured "
+            f"embedder is {embedder_id!r}. Vectors from different models cannot be mixed: "
+            "rebuild it with `python -m ingest --rebuild` (same embedder settings), or use "
+            "another --store folder."
+        )
+    return Store(collection, embedder_id, where)
+
+
+def drop(settings: Settings) -> None:
+    db = client(settings)
+    existing = {c.name if hasattr(c, "name") else str(c) for c in db.list_collections()}
+    if settings.collection in existing:
+        db.delete_collection(settings.collection)
