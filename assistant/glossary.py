@@ -1,0 +1,88 @@
+"""Bilingual term pairs for query expansion.
+
+English questions rarely share words with Chinese passages, so BM25 alone
+cannot find them. Two sources of pairs: ``data/glossary.tsv`` (editable) and
+pairs the documents spell out themselves, such as ``世界卫生组织（WHO）`` or
+``…(International Council for Local Environmental Initiatives，简称ICLEI)``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import Path
+
+_ZH = r"[\u4e00-\u9fff]"
+_PAIR_PATTERNS = [
+    # 中文名（ACRONYM） / 中文名(English Name)
+    re.compile(rf"({_ZH}{{2,24}})[”\"]?\s*[（(]\s*([A-Za-z][A-Za-z .,'\-]{{1,80}}?)\s*(?:[，,]\s*简称\s*([A-Za-z\-]{{2,15}}))?\s*[）)]"),
+    # ACRONYM（中文名）
+    re.compile(rf"\b([A-Z][A-Z\-]{{1,14}})\s*[（(]\s*({_ZH}{{2,30}})\s*[）)]"),
+]
+
+
+class Glossary:
+    def __init__(self) -> None:
+        self._en_to_zh: dict[str, set[str]] = defaultdict(set)
+        # Acronyms match case-sensitively: "WHO" is an organisation, "who" is not.
+        self._acronyms: dict[str, set[str]] = defaultdict(set)
+
+    def add(self, english: str, chinese: str) -> None:
+        english, chinese = english.strip(), _trim(chinese.strip())
+        if len(english) < 2 or not chinese:
+            return
+        if re.fullmatch(r"[A-Z][A-Z0-9\-]{1,14}", english):
+            self._acronyms[english].add(chinese)
+        else:
+            self._en_to_zh[english.lower()].add(chinese)
+
+    @classmethod
+    def load(cls, path: Path | None, texts: list[str] = ()) -> Glossary:  # type: ignore[assignment]
+        glossary = cls()
+        if path is not None and path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if not line.strip() or line.lstrip().startswith("#") or "\t" not in line:
+                    continue
+                en, zh = line.split("\t", 1)
+                for e in en.split("|"):
+                    for z in zh.split("|"):
+                        glossary.add(e, z)
+        for text in texts:
+            glossary.learn(text)
+        return glossary
+
+    def learn(self, text: str) -> None:
+        """Add the name pairs a document spells out."""
+        for m in _PAIR_PATTERNS[0].finditer(text):
+            zh, en, short = m.group(1), m.group(2), m.group(3)
+            self.add(en, zh)
+            if short:
+                self.add(short, zh)
+        for m in _PAIR_PATTERNS[1].finditer(text):
+            self.add(m.group(1), m.group(2))
+
+    def expand(self, query: str) -> list[str]:
+        """Chinese terms for the English terms (and acronyms) in ``query``."""
+        found: list[str] = []
+        for acronym, names in self._acronyms.items():
+            if re.search(rf"(?<![A-Za-z]){re.escape(acronym)}(?![A-Za-z])", query):
+                found.extend(sorted(names))
+        q = " " + re.sub(r"[^a-z0-9\-]+", " ", query.lower()) + " "
+        # Longest English terms first, so "climate change" wins over "climate".
+        for en in sorted(self._en_to_zh, key=len, reverse=True):
+            if f" {en} " in q:
+                q = q.replace(f" {en} ", " ")
+                found.extend(sorted(self._en_to_zh[en]))
+        return list(dict.fromkeys(found))
+
+    def __len__(self) -> int:
+        return len(self._en_to_zh) + len(self._acronyms)
+
+
+def _trim(chinese: str) -> str:
+    """Names caught by the patterns may start with the sentence before them
+    (``波恩把联合国气候变化框架公约秘书处``): keep what follows the last
+    function word."""
+    parts = re.split(r"[把的如而是在及与从将]", chinese)
+    tail = parts[-1]
+    return tail if len(tail) >= 2 else chinese

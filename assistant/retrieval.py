@@ -1,0 +1,153 @@
+"""Retrieved passages: dense (Chroma, e5) + BM25 (jieba tokens), fused by
+reciprocal rank. English questions also search with the Chinese terms the
+glossary pairs with their words, so BM25 can help across languages.
+
+The BM25 index is rebuilt from the store whenever the store's revision
+changes (every ingest that changes something bumps it), so it always holds
+exactly what Chroma holds.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict, Field, PrivateAttr
+from rank_bm25 import BM25Okapi
+
+from assistant.glossary import Glossary
+from assistant.text import detect_language, tokens
+from ingest.store import Store
+
+
+@dataclass
+class Passage:
+    id: str
+    text: str
+    doc_id: str
+    doc_title: str
+    section: str
+    page: int | None
+    start: int
+    end: int
+    score: float = 0.0  # fused RRF score
+    dense: float = 0.0  # cosine similarity to the question
+    bm25: float = 0.0
+    ranks: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "doc": self.doc_id, "section": self.section, "text": self.text,
+                "score": round(self.score, 5), "dense": round(self.dense, 4),
+                "bm25": round(self.bm25, 3), "page": self.page, "start": self.start,
+                "end": self.end}
+
+    def to_document(self) -> Document:
+        return Document(page_content=self.text, id=self.id, metadata=self.to_json())
+
+
+def _passage(pid: str, text: str, meta: dict[str, Any]) -> Passage:
+    page = int(meta.get("page", -1))
+    return Passage(pid, text, str(meta.get("doc_id", "")), str(meta.get("doc_title", "")),
+                   str(meta.get("section", "")), None if page < 0 else page,
+                   int(meta.get("start", 0)), int(meta.get("end", 0)))
+
+
+class HybridRetriever(BaseRetriever):
+    """``mode``: "hybrid" (default), "dense" or "bm25" (the last two for ablations)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    store: Store
+    embedder: Embeddings
+    glossary: Glossary = Field(default_factory=Glossary)
+    k: int = 3
+    candidates: int = 20
+    rrf_k: int = 60
+    mode: str = "hybrid"
+    expand: bool = True
+
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _revision: str | None = PrivateAttr(default=None)
+    _bm25: BM25Okapi | None = PrivateAttr(default=None)
+    _passages: list[Passage] = PrivateAttr(default_factory=list)
+    _vocab: set[str] = PrivateAttr(default_factory=set)
+
+    def _refresh(self) -> None:
+        revision = self.store.revision + f":{self.store.count()}"
+        if revision == self._revision:
+            return
+        with self._lock:
+            data = self.store.all()
+            passages = [_passage(i, d, m) for i, d, m in
+                        zip(data["ids"], data["documents"], data["metadatas"], strict=True)]
+            corpus = [tokens(f"{p.section}\n{p.text}") for p in passages]
+            self._passages = passages
+            self._vocab = {t for doc in corpus for t in doc}
+            self._bm25 = BM25Okapi(corpus) if passages else None
+            self._revision = revision
+
+    def search(self, query: str, k: int | None = None) -> list[Passage]:
+        k = k or self.k
+        self._refresh()
+        if not self._passages:
+            return []
+        fused: dict[str, Passage] = {}
+        weights: dict[str, float] = {}
+        if self.mode in ("hybrid", "dense"):
+            for rank, p in enumerate(self._dense(query), start=1):
+                fused.setdefault(p.id, p).ranks["dense"] = rank
+                fused[p.id].dense = p.dense
+            weights["dense"] = 1.0
+        if self.mode in ("hybrid", "bm25"):
+            bm25_query = self._bm25_query(query)
+            q_tokens = tokens(bm25_query)
+            # Down-weight BM25 when few query words exist in the corpus at all
+            # (typical for English questions the glossary does not cover).
+            coverage = sum(t in self._vocab for t in q_tokens) / max(1, len(q_tokens))
+            weights["bm25"] = coverage if self.mode == "hybrid" else 1.0
+            for rank, (p, score) in enumerate(self._lexical(q_tokens), start=1):
+                fused.setdefault(p.id, p).ranks["bm25"] = rank
+                fused[p.id].bm25 = score
+        for p in fused.values():
+            p.score = sum(weights[name] / (self.rrf_k + r) for name, r in p.ranks.items())
+        ranked = sorted(fused.values(), key=lambda p: p.score, reverse=True)
+        return ranked[:k]
+
+    def _bm25_query(self, query: str) -> str:
+        if self.expand and detect_language(query) != "zh":
+            return query + " " + " ".join(self.glossary.expand(query))
+        return query
+
+    def _dense(self, query: str) -> list[Passage]:
+        vector = self.embedder.embed_query(query)
+        n = min(self.candidates, len(self._passages))
+        res = self.store.collection.query(query_embeddings=[vector], n_results=n,
+                                          include=["documents", "metadatas", "distances"])
+        out = []
+        for pid, doc, meta, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0],
+                                        res["distances"][0], strict=True):
+            p = _passage(pid, doc, meta)
+            p.dense = 1.0 - float(dist)
+            out.append(p)
+        return out
+
+    def _lexical(self, q_tokens: list[str]) -> list[tuple[Passage, float]]:
+        if self._bm25 is None or not q_tokens:
+            return []
+        scores = self._bm25.get_scores(q_tokens)
+        order = sorted(range(len(scores)), key=lambda i: scores[i], reverse=True)
+        picked = [i for i in order[: self.candidates] if scores[i] > 0]
+        return [(_copy(self._passages[i]), float(scores[i])) for i in picked]
+
+    def _get_relevant_documents(self, query: str, *,
+                                run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [p.to_document() for p in self.search(query)]
+
+
+def _copy(p: Passage) -> Passage:
+    return Passage(p.id, p.text, p.doc_id, p.doc_title, p.section, p.page, p.start, p.end)
