@@ -1,0 +1,224 @@
+"""The answer chain: condense -> retrieve -> generate -> cite.
+
+Each step is a LangChain runnable; :meth:`Assistant.stream` runs them one by
+one so the sources can be shown before the first token arrives.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.runnables import RunnableLambda
+
+from assistant.citations import Citation, cite
+from assistant.condense import condense
+from assistant.config import Settings
+from assistant.evidence import ungrounded_numbers
+from assistant.generators import GeneratorError, make_chat_model
+from assistant.generators.extractive import extract
+from assistant.glossary import Glossary
+from assistant.prompts import CLOSEST, REFUSAL_MARK, REFUSAL_TEXT, answer_prompt, format_context
+from assistant.retrieval import HybridRetriever, Passage
+from assistant.text import detect_language, strip_controls
+
+MAX_QUESTION_CHARS = 2000
+NOTICES = {
+    "fallback": {
+        "zh": "本地模型无法加载，以下是文档原文摘录（抽取式回答）。",
+        "en": "The local model could not be loaded; showing sentences quoted from the document.",
+    },
+    "ungrounded": {
+        "zh": "模型回答含有资料中没有的数字，改为显示文档原文。",
+        "en": "The model's answer had figures not found in the passages; showing the document's "
+              "own sentences instead.",
+    },
+    "other_language": {
+        "en": "I answer in Chinese or English; here is the answer in English.",
+    },
+}
+
+
+class QuestionError(ValueError):
+    """The question cannot be answered as asked (empty, too long)."""
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    language: str
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    retrieved: list[Passage] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    standalone_question: str = ""
+    notice: str = ""
+    generator: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "standalone_question": self.standalone_question,
+            "answer": self.answer,
+            "language": self.language,
+            "refused": self.refused,
+            "citations": [c.to_json() for c in self.citations],
+            "retrieved": [p.to_json() for p in self.retrieved],
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            "notice": self.notice,
+            "generator": self.generator,
+        }
+
+
+def validate(question: str) -> str:
+    question = strip_controls(question or "").strip()
+    if not question:
+        raise QuestionError("The question is empty. / 问题为空。")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            f"The question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}."
+            f" / 问题过长（{len(question)}字），上限为{MAX_QUESTION_CHARS}字。"
+        )
+    return question
+
+
+class Assistant:
+    def __init__(self, settings: Settings, retriever: HybridRetriever,
+                 chat_model: BaseChatModel | None, notice: str = "") -> None:
+        self.settings = settings
+        self.retriever = retriever
+        self.chat_model = chat_model
+        self.load_notice = notice  # e.g. the model could not load
+        self.generator = settings.generator if chat_model is not None else "extractive"
+        self.condense_step = RunnableLambda(
+            lambda x: condense(x["question"], x.get("history"), x["lang"], retriever.glossary))
+        self.retrieve_step = RunnableLambda(lambda q: retriever.search(q, settings.top_k))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Assistant:
+        from ingest.embed import embedder_id, make_embedder
+        from ingest.store import open_store
+
+        embedder = make_embedder(settings)
+        store = open_store(settings, embedder_id(embedder), create=False)
+        retriever = HybridRetriever(
+            store=store, embedder=embedder, glossary=Glossary.load(settings.glossary_path),
+            k=settings.top_k, candidates=settings.candidates, rrf_k=settings.rrf_k)
+        notice = ""
+        try:
+            chat_model = make_chat_model(settings)
+        except (GeneratorError, ImportError, OSError) as exc:
+            chat_model, notice = None, f"{exc}"
+        return cls(settings, retriever, chat_model, notice)
+
+    # -- the chain ---------------------------------------------------------
+    def stream(self, question: str, history: list[dict[str, str]] | None = None
+               ) -> Iterator[dict[str, Any]]:
+        """Events: {"type": "sources", "passages"}, {"type": "token", "text"},
+        then {"type": "answer", "answer": Answer}."""
+        started = time.perf_counter()
+        question = validate(question)
+        asked_lang = detect_language(question)
+        lang = "en" if asked_lang == "other" else asked_lang
+        result = Answer(question=question, answer="", language=lang, refused=False,
+                        generator=self.generator)
+        notices = [NOTICES["other_language"]["en"]] if asked_lang == "other" else []
+        if self.load_notice and self.settings.generator != "extractive":
+            notices.append(NOTICES["fallback"][lang])
+
+        standalone = self.condense_step.invoke(
+            {"question": question, "history": history or [], "lang": lang})
+        result.standalone_question = standalone
+        t0 = time.perf_counter()
+        passages: list[Passage] = self.retrieve_step.invoke(standalone)
+        result.retrieved = passages
+        result.timings["retrieve"] = time.perf_counter() - t0
+        yield {"type": "sources", "passages": passages}
+
+        t1 = time.perf_counter()
+        text, refused = "", not passages
+        if passages and self.chat_model is None:
+            text, refused = self._extractive(standalone, passages, lang)
+            result.timings["first_token"] = time.perf_counter() - started
+            if not refused:
+                yield {"type": "token", "text": text}
+        elif passages:
+            parts: list[str] = []
+            for token in self._generate(standalone, passages, lang):
+                if not parts:
+                    result.timings["first_token"] = time.perf_counter() - started
+                parts.append(token)
+                yield {"type": "token", "text": token}
+            text = "".join(parts).strip()
+            refused = _is_refusal(text, lang)
+            if not refused and ungrounded_numbers(text, [p.text for p in passages] + [standalone]):
+                notices.append(NOTICES["ungrounded"][lang])
+                text, refused = self._extractive(standalone, passages, lang)
+        result.timings["generate"] = time.perf_counter() - t1
+        result.timings.setdefault("first_token", time.perf_counter() - started)
+
+        if refused:
+            result.refused = True
+            result.answer = _refusal(lang, passages)
+        else:
+            vectors = self._vectors(passages) if lang == "en" else None
+            result.answer, result.citations = cite(
+                text, passages, self.retriever.embedder.embed_query, vectors)
+        result.notice = " ".join(notices)
+        result.timings["total"] = time.perf_counter() - started
+        yield {"type": "answer", "answer": result}
+
+    def ask(self, question: str, history: list[dict[str, str]] | None = None) -> Answer:
+        for event in self.stream(question, history):
+            if event["type"] == "answer":
+                return event["answer"]
+        raise RuntimeError("the chain ended without an answer")  # pragma: no cover
+
+    # -- steps ---------------------------------------------------------------
+    def _generate(self, question: str, passages: list[Passage], lang: str) -> Iterator[str]:
+        messages = answer_prompt(lang).format_messages(
+            context=format_context(passages), question=question)
+        model = self.chat_model
+        assert model is not None
+        kwargs = {"ban_cjk": True} if lang == "en" and model._llm_type == "llama-cpp" else {}
+        for chunk in model.stream(messages, **kwargs):
+            if chunk.content:
+                yield str(chunk.content)
+
+    def _extractive(self, question: str, passages: list[Passage], lang: str) -> tuple[str, bool]:
+        picked, best = extract(question, passages, self.retriever.glossary)
+        if not picked or best < self.settings.extractive_min_score:
+            return "", True
+        quoted = "".join(sent for _, sent in picked)
+        if lang == "en":
+            return f"The document says (quoted in Chinese): {quoted}", False
+        return quoted, False
+
+    def _vectors(self, passages: list[Passage]) -> list[list[float]] | None:
+        got = self.retriever.store.collection.get(ids=[p.id for p in passages],
+                                                  include=["embeddings"])
+        by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
+        try:
+            return [list(by_id[p.id]) for p in passages]
+        except KeyError:
+            return None
+
+
+def _is_refusal(text: str, lang: str) -> bool:
+    t = text.strip().lower()
+    marks = [REFUSAL_MARK["zh"], REFUSAL_MARK["en"].lower(), "not in the document",
+             "does not say", "does not mention", "doesn't mention", "没有提到", "未提及"]
+    return not t or any(m in t[:80] for m in marks)
+
+
+def _refusal(lang: str, passages: list[Passage]) -> str:
+    sections = list(dict.fromkeys(p.section for p in passages if p.section))[:3]
+    text = REFUSAL_TEXT[lang]
+    if sections:
+        sep = "；" if lang == "zh" else "; "
+        text += " " + CLOSEST[lang] + sep.join(sections)
+    return text

@@ -1,0 +1,67 @@
+"""Citations by the application: each answer sentence is linked to the
+passage that supports it best, and ``[n]`` markers are written into the text.
+The small model almost never writes citations itself."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.evidence import overlap
+from assistant.text import sentences
+
+# Below this share of shared words a sentence is compared by meaning instead
+# (English sentences share almost no characters with Chinese passages).
+LEXICAL_MIN = 0.2
+
+
+@dataclass
+class Citation:
+    n: int
+    doc: str
+    section: str
+    text: str
+    page: int | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {"n": self.n, "doc": self.doc, "section": self.section, "text": self.text,
+                "page": self.page}
+
+
+def _cos(a: list[float], b: list[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=False))
+    na = math.sqrt(sum(x * x for x in a))
+    nb = math.sqrt(sum(y * y for y in b))
+    return dot / (na * nb) if na and nb else 0.0
+
+
+def cite(answer: str, passages: list, embed_query: Callable[[str], list[float]] | None = None,
+         passage_vectors: list[list[float]] | None = None) -> tuple[str, list[Citation]]:
+    """Return the answer with [n] markers (n = rank of the passage) and its citations."""
+    answer = re.sub(r"\s*\[\d+\]", "", answer).strip()  # never trust model-written markers
+    if not passages or not answer:
+        return answer, []
+    used: list[int] = []
+    out: list[str] = []
+    for sent in sentences(answer):
+        scores = [overlap(sent, p.text) for p in passages]
+        best = max(range(len(passages)), key=lambda i: scores[i])
+        if scores[best] < LEXICAL_MIN and embed_query and passage_vectors:
+            v = embed_query(sent)
+            sims = [_cos(v, pv) for pv in passage_vectors]
+            best = max(range(len(passages)), key=lambda i: sims[i])
+        n = best + 1
+        if n not in used:
+            used.append(n)
+        out.append(_mark(sent, n))
+    text = "".join(s if re.search(r"[\u4e00-\u9fff]", s[-6:]) else s + " " for s in out).strip()
+    citations = [Citation(n, passages[n - 1].doc_id, passages[n - 1].section, passages[n - 1].text,
+                          passages[n - 1].page) for n in sorted(used)]
+    return text, citations
+
+
+def _mark(sentence: str, n: int) -> str:
+    sentence = sentence.strip()
+    return f"{sentence}[{n}]"

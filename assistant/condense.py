@@ -1,0 +1,84 @@
+"""Follow-up questions -> standalone questions, before retrieval.
+
+Deterministic on purpose: the small local model takes seconds and sometimes
+changes a question's meaning when asked to rewrite it. A follow-up names its
+subject with a pronoun (它, 该组织, it, they) or not at all; we put back the
+most recent organisation or place named in the conversation.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.glossary import Glossary
+
+_ZH_PRONOUN = re.compile(r"(该组织|该机构|这个组织|这个机构|那个组织|它们|他们|它的|其|它|该市|这座城市|那里)")
+_EN_PRONOUN = re.compile(r"\b(it|its|they|their|them|this organi[sz]ation|that organi[sz]ation|"
+                         r"the organi[sz]ation|this city|that city|there)\b", re.IGNORECASE)
+_ZH_ORG = re.compile(r"[\u4e00-\u9fff]{2,20}?(?:组织|机构|秘书处|理事会|公约|办事处|署|联盟)")
+_ACRONYM = re.compile(r"(?<![A-Za-z])[A-Z][A-Z\-]{2,11}(?![A-Za-z])")
+_EN_NAME = re.compile(r"\b(?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)\b")
+_PLACES_ZH = ("波恩", "上海", "日内瓦", "阿布扎比", "柏林", "纽约", "曼谷")
+_NOT_NAMES = {"What", "Which", "Who", "Why", "How", "When", "Where", "Did", "Does", "Do", "Is",
+              "Are", "Was", "Were", "The", "And", "In", "It", "They", "Its", "Can", "Could",
+              "Should", "Tell", "Please", "According", "A", "An", "Of", "Then", "So", "And"}
+
+
+def _entities(text: str, lang: str, glossary: Glossary | None) -> list[str]:
+    """Names in ``text``, organisations before places, last mention first."""
+    found: list[tuple[int, int, str]] = []  # (priority, -position, name)
+    for m in _ACRONYM.finditer(text):
+        found.append((0, -m.start(), m.group(0)))
+    if lang == "zh":
+        for m in _ZH_ORG.finditer(text):
+            found.append((1, -m.start(), m.group(0)))
+        for place in _PLACES_ZH:
+            i = text.rfind(place)
+            if i >= 0:
+                found.append((2, -i, place))
+    else:
+        for m in _EN_NAME.finditer(text):
+            name = m.group(0)
+            words = [w for w in name.split() if w not in _NOT_NAMES]
+            if words:
+                found.append((1 if len(words) > 1 else 2, -m.start(), " ".join(words)))
+    found.sort()
+    return [name for _, _, name in found]
+
+
+def is_follow_up(question: str, lang: str) -> bool:
+    pronoun = _ZH_PRONOUN.search(question) if lang == "zh" else _EN_PRONOUN.search(question)
+    return bool(pronoun) or len(_entities(question, lang, None)) == 0
+
+
+def condense(question: str, history: list[dict[str, str]] | None, lang: str,
+             glossary: Glossary | None = None) -> str:
+    """Rewrite ``question`` as a standalone question in the same language."""
+    if not history or not is_follow_up(question, lang):
+        return question
+    subject = None
+    # The latest user turn names the subject; fall back to earlier turns, then answers.
+    turns = [t for t in reversed(history) if t.get("role") == "user"] + \
+            [t for t in reversed(history) if t.get("role") == "assistant"]
+    for turn in turns:
+        names = [n for n in _entities(str(turn.get("content", "")), lang, glossary)
+                 if n not in question]
+        if names:
+            subject = names[0]
+            break
+    if subject is None:
+        return question
+    if lang == "zh":
+        m = _ZH_PRONOUN.search(question)
+        if m:
+            repl = subject + ("的" if m.group(0) == "它的" else "")
+            return question[: m.start()] + repl + question[m.end():]
+        return f"关于{subject}，{question}"
+    m = _EN_PRONOUN.search(question)
+    if m:
+        word = m.group(0).lower()
+        repl = subject + ("'s" if word in ("its", "their") else "")
+        if word == "there":
+            repl = f"in {subject}"
+        return question[: m.start()] + repl + question[m.end():]
+    return f"{question.rstrip('?')} (about {subject})?"

@@ -1,0 +1,41 @@
+"""How well a piece of text is supported by a passage: used to pick extractive
+sentences, to attach citations, and to check an answer's numbers."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.text import CJK_RE, nfkc
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def _bigrams(text: str) -> set[str]:
+    chars = [c for c in nfkc(text).lower() if CJK_RE.match(c)]
+    return {a + b for a, b in zip(chars, chars[1:], strict=False)}
+
+
+def _latin(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z][a-z0-9\-]{1,}", nfkc(text).lower())}
+
+
+def numbers(text: str) -> set[str]:
+    return {n.replace(",", "") for n in _NUMBER.findall(nfkc(text))}
+
+
+def overlap(text: str, passage: str) -> float:
+    """Share of ``text``'s Chinese bigrams, Latin words and numbers found in ``passage``."""
+    units = _bigrams(text) | _latin(text) | numbers(text)
+    if not units:
+        return 0.0
+    p_units = _bigrams(passage) | _latin(passage) | numbers(passage)
+    return len(units & p_units) / len(units)
+
+
+def ungrounded_numbers(answer: str, sources: list[str]) -> set[str]:
+    """Numbers in the answer that no source (passage or question) contains."""
+    have: set[str] = set()
+    for s in sources:
+        have |= numbers(s)
+    joined = "".join(nfkc(s).replace(",", "").replace(" ", "") for s in sources)
+    return {n for n in numbers(answer) if n not in have and n not in joined and len(n) > 1}
