@@ -199,6 +199,8 @@ class Assistant:
         return quoted, False
 
     def _vectors(self, passages: list[Passage]) -> list[list[float]] | None:
+        if getattr(self.retriever, "store", None) is None:
+            return None
         got = self.retriever.store.collection.get(ids=[p.id for p in passages],
                                                   include=["embeddings"])
         by_id = dict(zip(got["ids"], got["embeddings"], strict=True))

@@ -1,0 +1,79 @@
+"""python -m assistant ask QUESTION [--generator NAME] [--store DIR] [--json]
+python -m assistant serve [--host 127.0.0.1] [--port 7860] [--store DIR]"""
+
+from __future__ import annotations
+
+import assistant.offline  # noqa: F401  (must precede heavy imports)
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from assistant.config import Settings
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store", type=Path, help="Chroma folder (default data/chroma)")
+    p.add_argument("--generator", choices=["local", "openai", "extractive"])
+    p.add_argument("--k", type=int, help="passages handed to the generator")
+    p.add_argument("--model", type=Path, help="a GGUF file for the local generator")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    ask = sub.add_parser("ask", help="answer one question")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print a JSON object as the last line")
+    ask.add_argument("--history", type=Path, help="JSON file with earlier turns [{role, content}]")
+    _common(ask)
+    serve = sub.add_parser("serve", help="web chat, /health and /v1/chat/completions")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    _common(serve)
+    args = parser.parse_args(argv)
+
+    from assistant.chain import Assistant, QuestionError
+    from ingest.embed import EmbedderError
+    from ingest.store import StoreError
+
+    try:
+        settings = Settings.from_env().replace(
+            store_dir=args.store, generator=args.generator, top_k=args.k, model_path=args.model,
+            host=getattr(args, "host", None), port=getattr(args, "port", None))
+        if args.command == "serve":
+            from assistant.web import serve as run_server
+
+            run_server(settings)
+            return 0
+        history = json.loads(args.history.read_text(encoding="utf-8")) if args.history else None
+        bot = Assistant.from_settings(settings)
+        result = None
+        for event in bot.stream(args.question, history):
+            if event["type"] == "token" and not args.json:
+                print(event["text"], end="", flush=True, file=sys.stderr)
+            elif event["type"] == "answer":
+                result = event["answer"]
+    except (QuestionError, StoreError, EmbedderError, ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        if getattr(args, "json", False):
+            print(json.dumps({"error": str(exc)}, ensure_ascii=False))
+        return 2
+    assert result is not None
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+        return 0
+    if not args.json:
+        print(file=sys.stderr)
+    if result.notice:
+        print(f"({result.notice})")
+    print(result.answer)
+    for c in result.citations:
+        print(f"  [{c.n}] {c.section}: {c.text[:80]}…")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,98 @@
+"""Baselines and ablations, built in temporary stores with the same embedder:
+
+- ``langchain-plain``: the plain LangChain recipe: RecursiveCharacterTextSplitter
+  on the raw text (350/50), langchain-chroma, dense retrieval only;
+- ``dense`` / ``bm25`` / ``hybrid``: our cleaned, section-aware chunks with one
+  retriever or both;
+- ``hybrid-raw``: our splitter and hybrid retrieval on the uncleaned text.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from langchain_core.documents import Document
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from assistant.chain import Assistant
+from assistant.config import Settings
+from assistant.glossary import Glossary
+from assistant.retrieval import HybridRetriever, Passage
+from ingest import store as store_mod
+from ingest.chunk import chunk_document
+from ingest.clean import Block
+from ingest.documents import doc_id_for
+from ingest.embed import embedder_id, make_embedder
+from ingest.loaders import discover, load
+
+
+class PlainLangChainRetriever:
+    """Dense top-k from langchain-chroma over recursive-splitter chunks."""
+
+    def __init__(self, docs_dir: Path, embedder: Any, workdir: Path, chunk_size: int = 350,
+                 chunk_overlap: int = 50) -> None:
+        from langchain_chroma import Chroma
+
+        splitter = RecursiveCharacterTextSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap)
+        docs: list[Document] = []
+        for path in discover([docs_dir]):
+            raw = load(path).text
+            for i, piece in enumerate(splitter.split_text(raw)):
+                docs.append(Document(page_content=piece, metadata={"doc_id": doc_id_for(path), "i": i}))
+        self.embedder = embedder
+        self.glossary = Glossary()
+        self.store = None
+        self.db = Chroma(collection_name="plain", embedding_function=embedder,
+                         persist_directory=str(workdir / "plain"),
+                         collection_metadata={"hnsw:space": "cosine"})
+        self.db.add_documents(docs)
+
+    def search(self, query: str, k: int = 3) -> list[Passage]:
+        out = []
+        for doc, dist in self.db.similarity_search_with_score(query, k=k):
+            p = Passage(str(doc.metadata.get("i")), doc.page_content, doc.metadata["doc_id"], "",
+                        "", None, 0, 0)
+            p.dense = p.score = 1.0 - float(dist)
+            out.append(p)
+        return out
+
+
+def _raw_store(settings: Settings, embedder: Any, workdir: Path) -> Any:
+    """Our splitter and hybrid retrieval, but on uncleaned text."""
+    s = settings.replace(store_dir=workdir / "raw", chroma_host="", chroma_port=0)
+    store = store_mod.open_store(s, embedder_id(embedder))
+    for path in discover([settings.docs_dir]):
+        raw = load(path).text
+        block = Block("paragraph", raw, 0, None, 0, len(raw))
+        chunks = chunk_document([block], raw, doc_id_for(path), path.stem, settings.chunk_size,
+                                settings.chunk_overlap)
+        for i in range(0, len(chunks), 32):
+            batch = chunks[i:i + 32]
+            store.collection.upsert(ids=[c.id for c in batch],
+                                    embeddings=embedder.embed_documents([c.embed_text for c in batch]),
+                                    documents=[c.text for c in batch],
+                                    metadatas=[c.to_metadata() for c in batch])
+    store.bump_revision()
+    return store
+
+
+def build_systems(main: Assistant, settings: Settings) -> tuple[dict[str, Assistant], Any]:
+    """Return {name: Assistant (extractive)} and the temp dir keeping their stores alive."""
+    tmp = tempfile.TemporaryDirectory(prefix="eval-baselines-")
+    workdir = Path(tmp.name)
+    ext = settings.replace(generator="extractive")
+    embedder = make_embedder(settings)
+    ours = main.retriever
+    systems: dict[str, Assistant] = {}
+    plain = PlainLangChainRetriever(settings.docs_dir, embedder, workdir)
+    systems["langchain-plain"] = Assistant(ext, plain, None)  # type: ignore[arg-type]
+    for mode in ("dense", "bm25", "hybrid"):
+        r = HybridRetriever(store=ours.store, embedder=embedder, glossary=ours.glossary,
+                            k=settings.top_k, candidates=settings.candidates, mode=mode)
+        systems[mode] = Assistant(ext, r, None)
+    r = HybridRetriever(store=_raw_store(settings, embedder, workdir), embedder=embedder,
+                        glossary=ours.glossary, k=settings.top_k, candidates=settings.candidates)
+    systems["hybrid-raw"] = Assistant(ext, r, None)
+    return systems, tmp
