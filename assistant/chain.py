@@ -21,7 +21,14 @@ from assistant.evidence import ungrounded_numbers
 from assistant.generators import GeneratorError, make_chat_model
 from assistant.generators.extractive import extract
 from assistant.glossary import Glossary
-from assistant.prompts import CLOSEST, REFUSAL_MARK, REFUSAL_TEXT, answer_prompt, format_context
+from assistant.prompts import (
+    CLOSEST,
+    REFUSAL_MARK,
+    REFUSAL_TEXT,
+    TRANSLATE_FOR_SEARCH,
+    answer_prompt,
+    format_context,
+)
 from assistant.retrieval import HybridRetriever, Passage
 from assistant.text import detect_language, strip_controls
 
@@ -134,7 +141,12 @@ class Assistant:
             {"question": question, "history": history or [], "lang": lang})
         result.standalone_question = standalone
         t0 = time.perf_counter()
-        passages: list[Passage] = self.retrieve_step.invoke(standalone)
+        query = standalone
+        if lang == "en" and self.chat_model is not None:
+            # The document is Chinese: searching with a Chinese rendering of
+            # the question as well finds the right passage far more often.
+            query = f"{standalone} {self._translate(standalone)}"
+        passages: list[Passage] = self.retrieve_step.invoke(query)
         result.retrieved = passages
         result.timings["retrieve"] = time.perf_counter() - t0
         yield {"type": "sources", "passages": passages}
@@ -188,6 +200,14 @@ class Assistant:
         for chunk in model.stream(messages, **kwargs):
             if chunk.content:
                 yield str(chunk.content)
+
+    def _translate(self, question: str) -> str:
+        assert self.chat_model is not None
+        messages = TRANSLATE_FOR_SEARCH.format_messages(question=question)
+        try:
+            return str(self.chat_model.invoke(messages, max_tokens=80).content).strip()
+        except Exception:  # noqa: BLE001  (search still works without it)
+            return ""
 
     def _extractive(self, question: str, passages: list[Passage], lang: str) -> tuple[str, bool]:
         picked, best = extract(question, passages, self.retriever.glossary)

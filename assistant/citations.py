@@ -40,7 +40,8 @@ def _cos(a: list[float], b: list[float]) -> float:
 def cite(answer: str, passages: list, embed_query: Callable[[str], list[float]] | None = None,
          passage_vectors: list[list[float]] | None = None) -> tuple[str, list[Citation]]:
     """Return the answer with [n] markers (n = rank of the passage) and its citations."""
-    answer = re.sub(r"\s*\[\d+\]", "", answer).strip()  # never trust model-written markers
+    # Never trust model-written markers; drop the document's footnote marks too.
+    answer = re.sub(r"\s*\[\^?\d+\]", "", answer).strip()
     if not passages or not answer:
         return answer, []
     used: list[int] = []

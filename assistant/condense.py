@@ -21,7 +21,7 @@ _EN_NAME = re.compile(r"\b(?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)\b")
 _PLACES_ZH = ("波恩", "上海", "日内瓦", "阿布扎比", "柏林", "纽约", "曼谷")
 _NOT_NAMES = {"What", "Which", "Who", "Why", "How", "When", "Where", "Did", "Does", "Do", "Is",
               "Are", "Was", "Were", "The", "And", "In", "It", "They", "Its", "Can", "Could",
-              "Should", "Tell", "Please", "According", "A", "An", "Of", "Then", "So", "And"}
+              "Should", "Tell", "Please", "According", "A", "An", "Of", "Then", "So"}
 
 
 def _entities(text: str, lang: str, glossary: Glossary | None) -> list[str]:

@@ -15,7 +15,10 @@ from pathlib import Path
 _ZH = r"[\u4e00-\u9fff]"
 _PAIR_PATTERNS = [
     # 中文名（ACRONYM） / 中文名(English Name)
-    re.compile(rf"({_ZH}{{2,24}})[”\"]?\s*[（(]\s*([A-Za-z][A-Za-z .,'\-]{{1,80}}?)\s*(?:[，,]\s*简称\s*([A-Za-z\-]{{2,15}}))?\s*[）)]"),
+    re.compile(
+        rf"({_ZH}{{2,24}})[”\"]?\s*[（(]\s*([A-Za-z][A-Za-z .,'\-]{{1,80}}?)"
+        rf"\s*(?:[，,]\s*简称\s*([A-Za-z\-]{{2,15}}))?\s*[）)]"
+    ),
     # ACRONYM（中文名）
     re.compile(rf"\b([A-Z][A-Z\-]{{1,14}})\s*[（(]\s*({_ZH}{{2,30}})\s*[）)]"),
 ]

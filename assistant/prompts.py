@@ -46,3 +46,9 @@ def answer_prompt(lang: str) -> ChatPromptTemplate:
 
 def format_context(passages: list) -> str:  # list[Passage]
     return "\n".join(f"[{i}] {p.text}" for i, p in enumerate(passages, start=1))
+
+
+TRANSLATE_FOR_SEARCH = ChatPromptTemplate.from_messages([
+    ("system", "把用户的英文问题翻译成简体中文。只输出译文，不要回答问题。"),
+    ("human", "{question}"),
+])

@@ -20,7 +20,11 @@ _FOREIGN_STOP = {"le", "la", "les", "des", "est", "que", "qui", "der", "die", "d
                  "ist", "el", "los", "las", "qué", "por", "wie", "viele", "combien", "cuántos",
                  "quel", "quelle", "wer", "warum", "pourquoi", "sont", "à", "dans", "une", "sind",
                  "gibt", "ein", "eine", "hay", "cuál", "cuáles", "dónde", "où"}
-_ZH_STOP = set("的 了 是 在 和 与 及 或 也 都 就 而 被 把 对 从 向 为 以 于 之 其 该 这 那 有 吗 呢 吧 啊 么 什么 哪些 哪个 多少 如何 怎么 怎样 为什么 是否 请问 文中 文章 本文 根据 提到 一个 一些 个".split())
+_ZH_STOP = set(
+    "的 了 是 在 和 与 及 或 也 都 就 而 被 把 对 从 向 为 以 于 "
+    "之 其 该 这 那 有 吗 呢 吧 啊 么 什么 哪些 哪个 多少 "
+    "如何 怎么 怎样 为什么 是否 请问 文中 文章 本文 根据 提到 一个 一些 个".split()
+)
 SENTENCE_END = re.compile(r"(?<=[。！？!?；;])(?![”’」』）)])|(?<=[。！？!?][”’」』）)])|(?<=[.])\s+(?=[A-Z])")
 
 

@@ -60,7 +60,7 @@ SOURCES_EMPTY = (
     '<div class="sources-empty">提问后，这里会显示检索到的段落。<br>'
     "The passages retrieved for your question appear here.</div>"
 )
-SHOWN_QUESTION_CHARS = 500  # a pasted wall of text is shortened in the chat bubble
+SHOWN_QUESTION_CHARS = 200  # a pasted wall of text is shortened in the chat bubble
 CSS = """
 #sources { max-height: 640px; overflow-y: auto; }
 #sources .source { margin: 0 0 0.9em 0; padding: 0.5em 0.7em; border-left: 3px solid
@@ -254,10 +254,10 @@ def build_ui(holder: Holder) -> gr.Blocks:
                     box = gr.Textbox(placeholder="输入问题… / Type a question…",
                                      show_label=False, lines=1, max_lines=6, scale=6,
                                      elem_id="question", autofocus=True)
-                    send = gr.Button("发送 · Send", variant="primary", scale=1, min_width=120,
+                    send = gr.Button("发送 · Send", variant="primary", scale=1, min_width=140,
                                      elem_id="send")
-                    clear = gr.Button("清空 · Clear", scale=1, min_width=120, elem_id="clear")
-                examples = gr.Examples(EXAMPLES, inputs=[box],
+                    clear = gr.Button("清空 · Clear", scale=1, min_width=140, elem_id="clear")
+                examples = gr.Examples(EXAMPLES, inputs=[box], elem_id="examples",
                                        label="示例问题 · Example questions")
             with gr.Column(scale=2):
                 sources = gr.HTML(SOURCES_EMPTY, elem_id="sources")

@@ -134,6 +134,10 @@ def chunk_document(
     return chunks
 
 
+# Bump when what gets embedded changes, so old vectors are replaced on re-ingest.
+EMBED_RECIPE = "passage-text-v2"
+
+
 def _content_id(doc_id: str, section: str, text: str) -> str:
-    payload = "\x1f".join((doc_id, section, re.sub(r"\s+", " ", text)))
+    payload = "\x1f".join((EMBED_RECIPE, doc_id, section, re.sub(r"\s+", " ", text)))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]

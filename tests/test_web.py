@@ -125,8 +125,15 @@ def test_completion_english(client: TestClient) -> None:
     assert_markers_match(answer, body["citations"])
 
 
-def test_completion_out_of_scope_is_refused(client: TestClient) -> None:
-    body = ask(client, user("What is the population of Mars?")).json()
+@pytest.fixture(scope="module")
+def refusing(bot: Assistant, settings: Settings) -> TestClient:
+    """An assistant that refuses everything: no quoted sentence scores high enough."""
+    strict = Assistant(settings.replace(extractive_min_score=2.0), bot.retriever, None)
+    return TestClient(web.build_app(strict, settings))
+
+
+def test_completion_refusal(refusing: TestClient) -> None:
+    body = ask(refusing, user("What is the population of Mars?")).json()
     assert body["refused"] is True
     assert body["citations"] == []
     assert body["choices"][0]["message"]["content"].startswith("The document does not say")
@@ -173,8 +180,8 @@ def test_streaming(client: TestClient) -> None:
     assert_markers_match(last["answer"], last["citations"])
 
 
-def test_streaming_refusal_sends_the_answer(client: TestClient) -> None:
-    r = client.post("/v1/chat/completions", json={
+def test_streaming_refusal_sends_the_answer(refusing: TestClient) -> None:
+    r = refusing.post("/v1/chat/completions", json={
         "messages": [user("What is the population of Mars?")], "stream": True})
     chunks = [json.loads(e) for e in sse_events(r.text)[:-1]]
     content = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)

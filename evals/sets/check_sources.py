@@ -158,7 +158,7 @@ def validate(item: dict, where: str) -> list[str]:
         else:
             roles = [t["role"] for t in h]
             if roles[0] != "user" or roles[-1] != "assistant" or any(
-                    a == b for a, b in zip(roles, roles[1:])):
+                    a == b for a, b in zip(roles, roles[1:], strict=False)):
                 errs.append(f"{where}: history must alternate user/assistant, "
                             f"start with user and end with assistant")
     if kind == "followup" and not item.get("history"):

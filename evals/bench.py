@@ -1,0 +1,131 @@
+"""Speed and memory benchmark: ours and the plain LangChain recipe, measured
+side by side in one run, each in a fresh subprocess (so peak memory is its own).
+
+Prints medians; the machines are shared and noisy, so compare the ratios.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from assistant.config import ROOT, Settings
+from evals.metrics import percentile
+
+SAMPLE = {
+    "zh": ["竞争UNFCCC秘书处的城市有哪些？", "波恩为国际组织提供了哪些免费的办公设施？",
+           "UNFCCC后来发展到多少人？", "上海吸引国际组织可以总结为哪三个关键词？",
+           "为什么波恩推动联合国开发计划署搬迁失败了？"],
+    "en": ["Which cities competed with Bonn to host the UNFCCC secretariat?",
+           "How many members did ICLEI have in 2011?",
+           "Why did Bonn fail to bring UNDP from New York?",
+           "What are the three keywords the paper proposes for Shanghai?",
+           "Who got the IRENA secretariat and who got its research centre?"],
+}
+
+
+def _ms(xs: list[float]) -> float:
+    return round(statistics.median(xs) * 1000, 2)
+
+
+def measure(system: str, generator: str, repeat: int) -> dict[str, Any]:
+    """Runs inside the subprocess."""
+    from assistant.chain import Assistant
+
+    tmp = Path(tempfile.mkdtemp(prefix=f"bench-{system}-"))
+    settings = Settings.from_env().replace(store_dir=tmp / "store", generator=generator)
+    out: dict[str, Any] = {"system": system}
+    try:
+        cold, noop = [], []
+        if system == "ours":
+            from ingest.pipeline import ingest
+
+            for i in range(repeat):
+                t = time.perf_counter()
+                rep = ingest(None, settings, rebuild=i > 0, progress=False)
+                cold.append(time.perf_counter() - t)
+            for _ in range(repeat):
+                t = time.perf_counter()
+                rep = ingest(None, settings, progress=False)
+                noop.append(time.perf_counter() - t)
+            out["reingest_noop_embedded"] = rep.embedded
+            bot = Assistant.from_settings(settings)
+        else:
+            from evals.baselines import PlainLangChainRetriever
+            from ingest.embed import make_embedder
+
+            embedder = make_embedder(settings)
+            for i in range(repeat):
+                t = time.perf_counter()
+                plain = PlainLangChainRetriever(settings.docs_dir, embedder, tmp / f"p{i}")
+                cold.append(time.perf_counter() - t)
+            # The plain recipe has no incremental mode: re-ingest = build again.
+            noop = cold
+            from assistant.generators import make_chat_model
+
+            bot = Assistant(settings, plain, make_chat_model(settings))  # type: ignore[arg-type]
+        out["ingest_cold_s"] = round(statistics.median(cold), 3)
+        out["reingest_noop_s"] = round(statistics.median(noop), 3)
+        questions = SAMPLE["zh"] + SAMPLE["en"]
+        bot.retriever.search(questions[0], 3)  # warm-up (jieba, BM25 index)
+        times = []
+        for _ in range(max(3, repeat)):
+            for q in questions:
+                t = time.perf_counter()
+                bot.retriever.search(q, 3)
+                times.append(time.perf_counter() - t)
+        out["retrieve_p50_ms"] = _ms(times)
+        out["retrieve_p95_ms"] = round(percentile(times, 95) * 1000, 2)
+        bot.ask(questions[0])  # warm-up (model load, prompt cache)
+        per_lang: dict[str, list[float]] = {"zh": [], "en": []}
+        first: dict[str, list[float]] = {"zh": [], "en": []}
+        for lang, qs in SAMPLE.items():
+            for q in qs:
+                a = bot.ask(q)
+                per_lang[lang].append(a.timings["total"])
+                first[lang].append(a.timings["first_token"])
+        answers = per_lang["zh"] + per_lang["en"]
+        out["answer_p50_s"] = round(statistics.median(answers), 3)
+        out["answer_p95_s"] = round(percentile(answers, 95), 3)
+        out["first_token_p50_s"] = round(statistics.median(first["zh"] + first["en"]), 3)
+        for lang in ("zh", "en"):
+            out[f"answer_{lang}_p50_s"] = round(statistics.median(per_lang[lang]), 3)
+            out[f"first_token_{lang}_p50_s"] = round(statistics.median(first[lang]), 3)
+        out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def _subprocess(system: str, generator: str, repeat: int) -> dict[str, Any]:
+    code = ("import assistant.offline, json, sys; from evals.bench import measure; "
+            f"print(json.dumps(measure({system!r}, {generator!r}, {repeat})))")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    if res.returncode != 0:
+        raise RuntimeError(f"bench {system} failed:\n{res.stderr[-2000:]}")
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def main(args: Any) -> int:
+    generator = args.generator or Settings.from_env().generator
+    ours = _subprocess("ours", generator, args.repeat)
+    baseline = _subprocess("langchain-plain", generator, args.repeat)
+    result = {**ours, "generator": generator, "repeat": args.repeat, "baseline": baseline}
+    keys = [k for k in ours if k != "system"]
+    print(f"{'metric':28} {'ours':>10} {'plain LC':>10}", file=sys.stderr)
+    for k in keys:
+        print(f"{k:28} {ours.get(k)!s:>10} {baseline.get(k, '')!s:>10}", file=sys.stderr)
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "bench.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+    if args.json:
+        print(json.dumps(result))
+    return 0
