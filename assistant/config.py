@@ -41,7 +41,7 @@ class Settings:
     rrf_k: int = 60
     # The extractive generator refuses below this question-sentence match
     # score (calibrated on the bundled eval set).
-    extractive_min_score: float = 0.34
+    extractive_min_score: float = 0.2
     glossary_path: Path = DATA / "glossary.tsv"
     # generation
     generator: str = "local"  # local | openai | extractive

@@ -77,8 +77,21 @@ def _st(path: str) -> Embeddings:
         model_kwargs={"device": "cpu", "local_files_only": True},
         encode_kwargs={"normalize_embeddings": True},
     )
-    model.name = f"st:{Path(path).name}"  # type: ignore[attr-defined]
-    return model
+    return NamedEmbeddings(model, f"st:{Path(path).resolve()}")
+
+
+class NamedEmbeddings(Embeddings):
+    """Gives an embedder the name recorded in the index (the full model path:
+    packaged models are often all in folders called ``model``)."""
+
+    def __init__(self, inner: Embeddings, name: str) -> None:
+        self.inner, self.name = inner, name
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
 
 
 def embedder_id(embedder: Embeddings) -> str:

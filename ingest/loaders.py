@@ -31,7 +31,8 @@ def discover(paths: list[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             found.extend(
-                p for p in sorted(path.rglob("*")) if p.is_file() and not p.name.startswith(".")
+                p for p in sorted(path.rglob("*"))
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         else:
             found.append(path)
@@ -63,13 +64,16 @@ def decode_text(path: Path, data: bytes) -> str:
     """UTF-8 (with or without BOM), else GB18030 (a superset of GBK and GB2312)."""
     if b"\x00" in data[:8192]:
         raise LoadError(path, "looks like a binary file (contains NUL bytes), not text")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+    try:
+        return data.decode("utf-8-sig")  # strict UTF-8 is never a false positive
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
         if _looks_like_text(text):
             return text
+    except UnicodeDecodeError:
+        pass
     raise LoadError(path, "cannot decode: neither UTF-8 nor GB18030/GBK text")
 
 
@@ -96,9 +100,10 @@ def _docx_text(path: Path) -> str:
     import zipfile
 
     import docx
+    from docx.opc.exceptions import PackageNotFoundError
 
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
         raise LoadError(path, f"not a readable .docx file ({exc})") from exc
     return "\n".join(p.text for p in document.paragraphs)

@@ -88,9 +88,10 @@ def ingest(paths: list[Path] | None, settings: Settings, rebuild: bool = False,
         # that failed to load keeps its old chunks (nothing is lost).
         if doc_id in failed:
             return False
+        # A root that is gone (a typo, an unmounted folder) deletes nothing.
         p = Path(doc_id) if Path(doc_id).is_absolute() else ROOT / doc_id
         p = p.resolve()
-        return any(p == r or r in p.parents for r in roots)
+        return any((p == r or r in p.parents) and r.exists() for r in roots)
 
     stale = [cid for cid, meta in stored_meta.items()
              if cid not in wanted and (str(meta.get("doc_id")) in docs or in_scope(str(meta.get("doc_id"))))]

@@ -246,6 +246,18 @@ def test_bad_files_are_reported_by_name_while_the_others_are_ingested(settings, 
     assert set(stored(settings).ids) == ids_of(good, settings=settings)
 
 
+def test_a_corrupt_docx_is_reported_while_the_others_are_ingested(settings, tmp_path):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "notes.txt").write_text(SMALL_DOC, encoding="utf-8")
+    (folder / "broken.docx").write_bytes(b"not a word file")
+
+    report = run(settings.replace(docs_dir=folder))
+
+    assert [e.split(": ")[0] for e in report.errors] == [str(folder / "broken.docx")]
+    assert report.documents == 1
+
+
 def test_previously_ingested_file_that_becomes_unreadable_keeps_its_chunks(indexed, bundled_ids):
     doc = indexed.docs_dir / BUNDLED.name
     doc.write_bytes(b"\x00" * 128)
@@ -298,14 +310,6 @@ def test_opening_the_index_with_another_embedder_is_refused(indexed, corpus):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="BUG ingest/embed.py _st: `model.name = ...` on langchain_huggingface's "
-    "HuggingFaceEmbeddings (a pydantic model with extra='forbid') raises ValueError "
-    "'\"HuggingFaceEmbeddings\" object has no field \"name\"', so the st embedder can "
-    "never be built and the mismatch check is never reached",
-)
 def test_ingesting_into_an_e5_index_with_the_st_embedder_raises_embedder_mismatch(indexed):
     with pytest.raises(EmbedderMismatch, match="--rebuild"):
         run(indexed.replace(embedder="st"))

@@ -11,7 +11,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from docx.opc.exceptions import PackageNotFoundError
 
 from ingest.clean import clean
 from ingest.documents import process
@@ -232,14 +231,6 @@ def test_zip_that_is_not_a_docx_is_a_load_error(tmp_path):
     assert str(err.value).startswith(str(path))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=PackageNotFoundError,
-    reason="BUG ingest/loaders.py _docx_text: python-docx raises "
-    "docx.opc.exceptions.PackageNotFoundError for a file that is not a zip archive; "
-    "only BadZipFile/KeyError/ValueError are caught, so the error escapes as a "
-    "non-LoadError and aborts the whole ingest run (and the CLI crashes with a traceback)",
-)
 def test_docx_that_is_not_a_zip_archive_is_a_load_error(tmp_path):
     path = write(tmp_path / "broken.docx", b"this is not a word file at all")
     with pytest.raises(LoadError, match="not a readable .docx file"):
@@ -287,13 +278,6 @@ def test_missing_file_raises_load_error(tmp_path):
     assert str(path) in str(err.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG ingest/loaders.py decode_text: the control-character heuristic meant to "
-    "reject false GB18030 decodings is applied to valid UTF-8 too, so a UTF-8 file with "
-    "a few vertical tabs (Word's manual line break, \\x0b) is rejected as "
-    "'cannot decode: neither UTF-8 nor GB18030/GBK text'",
-)
 def test_valid_utf8_with_word_line_breaks_is_not_rejected(tmp_path):
     text = "波恩是联合国城市。\x0b上海是国际化大都市。\x0b德国波恩。\x0b世界城市。\n"
     assert load(write(tmp_path / "word-export.txt", text.encode("utf-8"))).text == text
@@ -324,12 +308,6 @@ def test_discover_skips_hidden_files(tmp_path):
     assert discover([tmp_path]) == [tmp_path / "doc.txt"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG ingest/loaders.py discover: only hidden *file names* are skipped, so "
-    "files inside hidden folders (.git/, .obsidian/) are picked up and each one "
-    "becomes an ingest error (unsupported type) and a CLI exit code 1",
-)
 def test_discover_skips_files_inside_hidden_folders(tmp_path):
     (tmp_path / "doc.txt").write_text("x")
     (tmp_path / ".obsidian").mkdir()

@@ -147,7 +147,6 @@ ST_BUG = (
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=ST_BUG)
 def test_st_embedder_builds_an_index_in_its_own_store(settings, tmp_path):
     st = settings.replace(embedder="st", store_dir=tmp_path / "st-index")
     expected = {c.id for c in process(settings.docs_dir / "bonn-shanghai.txt", st).chunks}
@@ -163,7 +162,6 @@ def test_st_embedder_builds_an_index_in_its_own_store(settings, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=ST_BUG)
 def test_st_embedder_vectors_are_normalised_384_floats(settings):
     from ingest.embed import make_embedder
 
