@@ -78,7 +78,11 @@ class HybridRetriever(BaseRetriever):
     _vocab: set[str] = PrivateAttr(default_factory=set)
 
     def _refresh(self) -> None:
-        revision = self.store.revision + f":{self.store.count()}"
+        try:
+            revision = self.store.revision + f":{self.store.count()}"
+        except Exception:  # noqa: BLE001  (chromadb's NotFoundError: rebuilt meanwhile)
+            self.store.reopen()
+            revision = self.store.revision + f":{self.store.count()}"
         if revision == self._revision:
             return
         with self._lock:

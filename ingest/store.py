@@ -52,6 +52,12 @@ class Store:
     collection: Any
     embedder_id: str
     location: str
+    client: Any = None
+
+    def reopen(self) -> None:
+        """Pick up a collection that was dropped and rebuilt (``ingest --rebuild``)
+        while this process kept the old handle."""
+        self.collection = self.client.get_collection(name=self.collection.name, embedding_function=None)
 
     @property
     def revision(self) -> str:
@@ -90,7 +96,7 @@ def open_store(settings: Settings, embedder_id: str, create: bool = True) -> Sto
             embedding_function=None,
             metadata={EMBEDDER_KEY: embedder_id, "hnsw:space": "cosine"},
         )
-        return Store(collection, embedder_id, where)
+        return Store(collection, embedder_id, where, db)
     collection = db.get_collection(name=settings.collection, embedding_function=None)
     built_with = (collection.metadata or {}).get(EMBEDDER_KEY)
     if built_with and built_with != embedder_id:
@@ -100,7 +106,7 @@ def open_store(settings: Settings, embedder_id: str, create: bool = True) -> Sto
             "rebuild it with `python -m ingest --rebuild` (same embedder settings), or use "
             "another --store folder."
         )
-    return Store(collection, embedder_id, where)
+    return Store(collection, embedder_id, where, db)
 
 
 def drop(settings: Settings) -> None:
