@@ -39,3 +39,34 @@ def ungrounded_numbers(answer: str, sources: list[str]) -> set[str]:
         have |= numbers(s)
     joined = "".join(nfkc(s).replace(",", "").replace(" ", "") for s in sources)
     return {n for n in numbers(answer) if n not in have and n not in joined and len(n) > 1}
+
+
+def unsupported_numbers(answer: str, question: str, passages: list[str],
+                        salient: set[str], tokenize) -> set[str]:  # noqa: ANN001
+    """Numbers of the answer that no passage sentence states together with one
+    of the question's salient words (e.g. "5" of "5万人" offered as Bonn's
+    population: the passage's "5万" is about staff, not 人口)."""
+    from assistant.text import sentences
+
+    bad = set()
+    asked = numbers(question)
+    sents = [s for p in passages for s in sentences(p)]
+    for n in numbers(answer) - asked:
+        holders = [s for s in sents if n in numbers(s)]
+        if not holders:
+            continue  # not in the passages at all: see ungrounded_numbers
+        if salient and not any(salient & set(tokenize(s)) for s in holders):
+            bad.add(n)
+    return bad
+
+
+def novelty(answer: str, sources: list[str]) -> float:
+    """Share of the answer's Chinese bigrams found in no source: invented
+    names and claims show up as new character pairs."""
+    units = _bigrams(answer)
+    if not units:
+        return 0.0
+    have: set[str] = set()
+    for s in sources:
+        have |= _bigrams(s)
+    return len(units - have) / len(units)

@@ -67,7 +67,7 @@ class HybridRetriever(BaseRetriever):
     glossary: Glossary = Field(default_factory=Glossary)
     k: int = 3
     candidates: int = 20
-    rrf_k: int = 60
+    rrf_k: int = 10
     mode: str = "hybrid"
     expand: bool = True
 
@@ -76,6 +76,7 @@ class HybridRetriever(BaseRetriever):
     _bm25: BM25Okapi | None = PrivateAttr(default=None)
     _passages: list[Passage] = PrivateAttr(default_factory=list)
     _vocab: set[str] = PrivateAttr(default_factory=set)
+    _df: dict[str, int] = PrivateAttr(default_factory=dict)
 
     def _refresh(self) -> None:
         try:
@@ -92,6 +93,11 @@ class HybridRetriever(BaseRetriever):
             corpus = [tokens(f"{p.section}\n{p.text}") for p in passages]
             self._passages = passages
             self._vocab = {t for doc in corpus for t in doc}
+            df: dict[str, int] = {}
+            for doc in corpus:
+                for t in set(doc):
+                    df[t] = df.get(t, 0) + 1
+            self._df = df
             self._bm25 = BM25Okapi(corpus) if passages else None
             self._revision = revision
 
@@ -121,6 +127,13 @@ class HybridRetriever(BaseRetriever):
             p.score = sum(weights[name] / (self.rrf_k + r) for name, r in p.ranks.items())
         ranked = sorted(fused.values(), key=lambda p: p.score, reverse=True)
         return ranked[:k]
+
+    def salient_terms(self, query: str, max_share: float = 0.3) -> set[str]:
+        """Query words (glossary-expanded) that occur in the corpus but in at
+        most ``max_share`` of the passages: the words that make it specific."""
+        self._refresh()
+        limit = max_share * max(1, len(self._passages))
+        return {t for t in tokens(self._expanded(query)) if 0 < self._df.get(t, 0) <= limit}
 
     def _expanded(self, query: str) -> str:
         if self.expand and detect_language(query) != "zh":

@@ -37,6 +37,8 @@ class LlamaCppChat(BaseChatModel):
     max_tokens: int = 320
     temperature: float = 0.0
     ban_cjk: bool = False  # set per call with .bind(ban_cjk=True)
+    repeat_penalty: float = 1.1  # the small model otherwise loops on lists
+    cache_bytes: int = 0
 
     _llm: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
@@ -46,13 +48,17 @@ class LlamaCppChat(BaseChatModel):
         path = Path(self.model_path)
         if not path.is_file():
             raise GeneratorError(f"model file not found: {path} (run `make setup` to assemble it)")
-        from llama_cpp import Llama
+        from llama_cpp import Llama, LlamaRAMCache
 
         try:
             self._llm = Llama(model_path=str(path), n_ctx=self.n_ctx, n_threads=self.n_threads,
                               verbose=False)
         except (ValueError, RuntimeError) as exc:
             raise GeneratorError(f"cannot load model {path}: {exc}") from exc
+        # Keeps the evaluated state of recent prompts: the fixed system prompts
+        # (Chinese, English, translation) are then not re-read for every question.
+        if self.cache_bytes:
+            self._llm.set_cache(LlamaRAMCache(capacity_bytes=self.cache_bytes))
 
     @property
     def _llm_type(self) -> str:
@@ -80,6 +86,7 @@ class LlamaCppChat(BaseChatModel):
             "max_tokens": kwargs.get("max_tokens", self.max_tokens),
             "logit_bias": self._bias(kwargs.get("ban_cjk", self.ban_cjk)),
             "stop": kwargs.get("stop"),
+            "repeat_penalty": self.repeat_penalty,
         }
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
