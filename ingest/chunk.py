@@ -25,6 +25,8 @@ _SENTENCE_SEPARATORS = [
     r"(?<=[。！？；])(?![”’」』）)。！？；])",
     r"(?<=[.!?;])\s+(?=[A-Z\u4e00-\u9fff])",
     r"(?<=[，、：,:])",
+    r"\s+",  # last resorts, only for a clause longer than a chunk
+    "",
 ]
 _FRONT_LABELS = {
     "zh": {"title": "标题", "abstract": "摘要", "keywords": "关键词", "paragraph": "引言",

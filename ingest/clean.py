@@ -18,7 +18,7 @@ from ingest.loaders import PAGE_BREAK
 
 CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{CJK}]")
-_TERMINAL = tuple("。！？!?；;…") + ("。”", "？”", "！”", ".”", '."')
+_TERMINAL = tuple("。！？!?；;….") + ("。”", "？”", "！”", ".”", '."')
 
 # Heading patterns, with their level in the hierarchy.
 _HEADINGS: list[tuple[int, re.Pattern[str]]] = [
@@ -113,7 +113,8 @@ def _drop_running_heads(lines: list[Line]) -> list[Line]:
     for ln in lines:
         if any(p.match(ln.text) for p in _RUNNING):
             continue
-        if re.sub(r"\d+", "#", ln.text) in repeated and not _FOOTNOTE.match(ln.text):
+        if re.sub(r"\d+", "#", ln.text) in repeated and not _FOOTNOTE.match(ln.text) \
+                and not _MD_HEADING.match(ln.text) and not heading_level(ln.text):
             continue
         kept.append(ln)
     return kept
@@ -198,6 +199,13 @@ def _reflow(lines: list[Line]) -> list[Block]:
                     close()
             i += 1
             continue
+        md = _MD_HEADING.match(text)
+        if md:
+            front_matter = False
+            close()
+            blocks.append(Block("heading", md.group(2), len(md.group(1)), ln.page))
+            i += 1
+            continue
         level = heading_level(text)
         abstract = _ABSTRACT.match(text)
         keywords = _KEYWORDS.match(text)
@@ -252,7 +260,8 @@ def _reflow(lines: list[Line]) -> list[Block]:
             short = len(text) < min(longest, width) - 2
             if ends and (short or _is_short_standalone(text, width)):
                 close()
-            elif front_matter and len(text) <= 12 and not ends and not re.search(r"[，。、；：]", text):
+            elif front_matter and len(text) <= 12 and not ends \
+                    and not re.search(r"[，。、；：]", text) and _keywords_label_ahead(lines, i):
                 # Short unpunctuated lines before the first heading (keyword
                 # lists) are blocks of their own.
                 close()
@@ -263,6 +272,10 @@ def _reflow(lines: list[Line]) -> list[Block]:
     close()
     _mark_title(blocks)
     return blocks
+
+
+def _keywords_label_ahead(lines: list[Line], i: int, window: int = 8) -> bool:
+    return any(_KEYWORDS.match(ln.text) for ln in lines[i + 1:i + 1 + window])
 
 
 def _is_short_standalone(text: str, width: float) -> bool:

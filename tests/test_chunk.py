@@ -231,13 +231,6 @@ def test_long_paragraph_is_split_into_overlapping_chunks(document):
     assert any(b.start < a.end for a, b in zip(chunks, chunks[1:], strict=False))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG ingest/chunk.py _SENTENCE_SEPARATORS: the last fallback is a comma; with "
-    "no '' (or space) separator, a clause longer than chunk_size that has no comma "
-    "is emitted whole, e.g. a 362-character English sentence becomes one 362-character "
-    "chunk although chunk_size is 280",
-)
 def test_a_clause_longer_than_chunk_size_without_commas_is_still_split():
     sentence = (
         "The secretariat of the United Nations Framework Convention on Climate Change moved "

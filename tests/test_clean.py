@@ -745,27 +745,12 @@ def test_pages_are_numbered_from_form_feeds_when_the_text_has_pages():
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG ingest/clean.py _reflow: every line before the first numbered heading "
-    "counts as front matter, and there any line of <= 12 characters without "
-    "，。、；： closes the paragraph (meant for keyword lists). In text without "
-    "一、/（一）/1. headings this splits sentences: after the [2] marker the 4-character "
-    "line '但更为确' ends a block and '切地说，…' starts a new one (the word 确切 is cut)",
-)
 def test_text_without_numbered_headings_keeps_sentences_whole():
     blocks = texts(NO_HEADING)
     assert any("话语权”。[^2]但更为确切地说，该城市只是" in t for t in blocks)
     assert any("成为可能”，[^1]加之“国际组织的落户往往伴随" in t for t in blocks)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG ingest/clean.py _drop_running_heads: any short line whose digit-"
-    "normalised shape repeats 3+ times and does not start with a CJK character is "
-    "dropped as a running head, wherever it is; Markdown headings '## 第1步', "
-    "'## 第2步', '## 第3步' (shape '## 第#步') all vanish",
-)
 def test_numbered_markdown_headings_are_not_mistaken_for_running_heads():
     md = (
         "# 使用手册\n\n## 第1步\n\n打开软件，点击开始。\n\n## 第2步\n\n选择文件，然后确认。\n\n"
@@ -776,13 +761,6 @@ def test_numbered_markdown_headings_are_not_mistaken_for_running_heads():
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG ingest/clean.py: '#' Markdown headings are only recognised in "
-    "_one_block_per_line; a hard-wrapped .md file (lines wrapped at ~72 columns) goes "
-    "through _reflow, which glues '# Installation' into the previous paragraph "
-    "('...of the pipeline.# Installation Run the setup script...')",
-)
 def test_markdown_headings_survive_in_hard_wrapped_markdown():
     md = (
         "# Introduction\n\n"
@@ -800,14 +778,6 @@ def test_markdown_headings_survive_in_hard_wrapped_markdown():
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG ingest/clean.py _TERMINAL has no ASCII '.', so English lines ending in a "
-    "period never count as sentence ends: every English text is judged hard-wrapped, "
-    "one-paragraph-per-line English text is merged into one block, and _mark_title then "
-    "labels that whole block (title plus following paragraphs) as the title, which "
-    "becomes the document title",
-)
 def test_english_paragraphs_on_their_own_lines_are_not_merged_into_the_title():
     raw = (
         "Bonn and the United Nations\n"
