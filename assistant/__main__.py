@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from assistant.chain import Assistant, QuestionError
+    from assistant.generators import GeneratorError
     from ingest.embed import EmbedderError
     from ingest.store import StoreError
 
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(event["text"], end="", flush=True, file=sys.stderr)
             elif event["type"] == "answer":
                 result = event["answer"]
-    except (QuestionError, StoreError, EmbedderError, ValueError, OSError) as exc:
+    except (QuestionError, GeneratorError, StoreError, EmbedderError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         if getattr(args, "json", False):
             print(json.dumps({"error": str(exc)}, ensure_ascii=False))

@@ -201,9 +201,13 @@ class Assistant:
         model = self.chat_model
         assert model is not None
         kwargs = {"ban_cjk": True} if lang == "en" and model._llm_type == "llama-cpp" else {}
-        for chunk in model.stream(messages, **kwargs):
-            if chunk.content:
-                yield str(chunk.content)
+        try:
+            for chunk in model.stream(messages, **kwargs):
+                if chunk.content:
+                    yield str(chunk.content)
+        except Exception as exc:  # network errors, a server's 500, a model crash
+            where = f" at {self.settings.openai_base_url}" if self.generator == "openai" else ""
+            raise GeneratorError(f"the {self.generator} generator{where} failed: {exc}") from exc
 
     def _supported(self, answer: str, question: str, passages: list[Passage], lang: str) -> bool:
         """The application's own grounding check of a model answer."""
