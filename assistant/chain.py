@@ -69,6 +69,7 @@ class Answer:
     standalone_question: str = ""
     notice: str = ""
     generator: str = ""
+    ranked: list[Passage] = field(default_factory=list)  # deeper ranking (evaluation)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -107,7 +108,11 @@ class Assistant:
         self.generator = settings.generator if chat_model is not None else "extractive"
         self.condense_step = RunnableLambda(
             lambda x: condense(x["question"], x.get("history"), x["lang"], retriever.glossary))
-        self.retrieve_step = RunnableLambda(lambda q: retriever.search(q, settings.top_k))
+        # Evaluation asks for a deeper ranking than the generator reads, in the
+        # same search, so measuring adds no work.
+        self.rank_depth = settings.top_k
+        self.retrieve_step = RunnableLambda(
+            lambda q: retriever.search(q, max(settings.top_k, self.rank_depth)))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Assistant:
@@ -150,8 +155,9 @@ class Assistant:
             # The document is Chinese: searching with a Chinese rendering of
             # the question as well finds the right passage far more often.
             query = f"{standalone} {self._translate(standalone)}"
-        passages: list[Passage] = self.retrieve_step.invoke(query)
-        result.retrieved = passages
+        ranked: list[Passage] = self.retrieve_step.invoke(query)
+        passages = ranked[: self.settings.top_k]
+        result.retrieved, result.ranked = passages, ranked
         result.timings["retrieve"] = time.perf_counter() - t0
         yield {"type": "sources", "passages": passages}
 

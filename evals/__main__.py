@@ -36,7 +36,8 @@ def _run(args: argparse.Namespace) -> int:
     result = runner.run(bot, questions, args.k, label=f"eval ({bot.generator})")
     result["meta"] = {"set": str(args.set), "generator": bot.generator, "k": args.k,
                       "top_k": settings.top_k, "questions": len(questions),
-                      "seconds": round(time.perf_counter() - started, 1)}
+                      "seconds": round(time.perf_counter() - started, 1),
+                      "runner_overhead_pct": result["overhead"]["overhead_pct"]}
     if args.baselines:
         from evals.baselines import build_systems
 
@@ -60,7 +61,7 @@ def _run(args: argparse.Namespace) -> int:
         if not failures:
             print(f"gate passed ({args.gate})", file=sys.stderr)
     if args.json:
-        print(json.dumps({**{k: v for k, v in overall.items()}, "by_lang": result["by_lang"],
+        print(json.dumps({**overall, "by_lang": result["by_lang"], "overhead": result["overhead"],
                           "gate_failures": failures, "out": str(out)}, ensure_ascii=False))
     return 1 if failures else 0
 

@@ -24,11 +24,12 @@ def run_question(bot: Assistant, q: Question) -> dict[str, Any]:
         return _row(q, answer_text=f"error: {exc}", refused=True, ranked=[], cited=[],
                     context_chars=0, latency=time.perf_counter() - started, first_token=0.0)
     latency = time.perf_counter() - started
-    # Ranking metrics need a deeper list than the generator's top-k.
-    ranked = [p.text for p in bot.retriever.search(answer.standalone_question, RANK_DEPTH)]
-    return _row(q, answer.answer, answer.refused, ranked, [c.text for c in answer.citations],
-                sum(len(p.text) for p in answer.retrieved), latency,
-                answer.timings.get("first_token", latency), answer.standalone_question)
+    ranked = [p.text for p in answer.ranked]
+    row = _row(q, answer.answer, answer.refused, ranked, [c.text for c in answer.citations],
+               sum(len(p.text) for p in answer.retrieved), latency,
+               answer.timings.get("first_token", latency), answer.standalone_question)
+    row["chain_s"] = round(answer.timings["total"], 4)
+    return row
 
 
 def _row(q: Question, answer_text: str, refused: bool, ranked: list[str], cited: list[str],
@@ -51,8 +52,15 @@ def _row(q: Question, answer_text: str, refused: bool, ranked: list[str], cited:
 def run(bot: Assistant, questions: list[Question], k: int, progress: bool | None = None,
         label: str = "eval") -> dict[str, Any]:
     show = sys.stderr.isatty() if progress is None else progress
+    bot.rank_depth = RANK_DEPTH  # ranking metrics need more than the generator's top-k
+    started = time.perf_counter()
     rows = [run_question(bot, q) for q in tqdm(questions, desc=label, unit="q", disable=not show)]
-    return summarise(rows, k)
+    result = summarise(rows, k)
+    runner_s = time.perf_counter() - started
+    chain_s = sum(r.get("chain_s", 0.0) for r in rows)
+    result["overhead"] = {"runner_s": round(runner_s, 3), "chain_s": round(chain_s, 3),
+                          "overhead_pct": round(100 * (runner_s - chain_s) / max(chain_s, 1e-9), 2)}
+    return result
 
 
 def summarise(rows: list[dict[str, Any]], k: int) -> dict[str, Any]:
