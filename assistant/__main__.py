@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         print(file=sys.stderr)
     if result.notice:
         print(f"({result.notice})")
-    print(result.answer)
+    print(result.display_text())
     for c in result.citations:
         print(f"  [{c.n}] {c.section}: {c.text[:80]}…")
     return 0

@@ -70,6 +70,7 @@ class Answer:
     notice: str = ""
     generator: str = ""
     ranked: list[Passage] = field(default_factory=list)  # deeper ranking (evaluation)
+    closest_sections: list[str] = field(default_factory=list)  # offered with a refusal
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -83,7 +84,16 @@ class Answer:
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "notice": self.notice,
             "generator": self.generator,
+            "closest_sections": self.closest_sections,
         }
+
+    def display_text(self) -> str:
+        """The answer as people read it: a refusal lists the closest sections."""
+        text = self.answer
+        if self.refused and self.closest_sections:
+            label = CLOSEST["zh" if self.language == "zh" else "en"]
+            text += "\n\n" + label + "\n" + "\n".join(f"- {s}" for s in self.closest_sections)
+        return text
 
 
 def validate(question: str) -> str:
@@ -177,7 +187,7 @@ class Assistant:
                 yield {"type": "token", "text": token}
             text = "".join(parts).strip()
             refused = _is_refusal(text, lang)
-            if not refused and not self._supported(text, standalone, passages, lang):
+            if not refused and not self._supported(text, standalone, query, passages, lang):
                 notices.append(NOTICES["ungrounded"][lang])
                 refused = True
         result.timings["generate"] = time.perf_counter() - t1
@@ -185,7 +195,9 @@ class Assistant:
 
         if refused:
             result.refused = True
-            result.answer = _refusal(lang, passages)
+            result.answer = REFUSAL_TEXT[lang]
+            # Offered apart from the answer text, which stays in the asker's language.
+            result.closest_sections = list(dict.fromkeys(p.section for p in passages if p.section))[:3]
         else:
             vectors = self._vectors(passages) if lang == "en" else None
             result.answer, result.citations = cite(
@@ -215,9 +227,11 @@ class Assistant:
             where = f" at {self.settings.openai_base_url}" if self.generator == "openai" else ""
             raise GeneratorError(f"the {self.generator} generator{where} failed: {exc}") from exc
 
-    def _supported(self, answer: str, question: str, passages: list[Passage], lang: str) -> bool:
-        """The application's own grounding check of a model answer."""
-        texts = [p.text for p in passages]
+    def _supported(self, answer: str, question: str, query: str, passages: list[Passage],
+                   lang: str) -> bool:
+        """The application's own grounding check of a model answer. ``query`` is
+        what was searched (for English, with its Chinese translation)."""
+        texts = [f"{p.section}\n{p.text}" for p in passages]
         ungrounded = ungrounded_numbers(answer, texts + [question])
         if lang == "en":
             # English answers legitimately convert 万/亿 (5万 -> 50,000): only
@@ -225,7 +239,7 @@ class Assistant:
             ungrounded = {n for n in ungrounded if re.fullmatch(r"(1[89]|20)\d\d", n)}
         if ungrounded:
             return False
-        salient = self.retriever.salient_terms(question)
+        salient = self.retriever.salient_terms(query)
         if unsupported_numbers(answer, question, texts, salient, tokens):
             return False
         return lang != "zh" or novelty(answer, texts + [question]) < NOVELTY_MAX
@@ -264,12 +278,3 @@ def _is_refusal(text: str, lang: str) -> bool:
     marks = [REFUSAL_MARK["zh"], REFUSAL_MARK["en"].lower(), "not in the document",
              "does not say", "does not mention", "doesn't mention", "没有提到", "未提及"]
     return not t or any(m in t[:80] for m in marks)
-
-
-def _refusal(lang: str, passages: list[Passage]) -> str:
-    sections = list(dict.fromkeys(p.section for p in passages if p.section))[:3]
-    text = REFUSAL_TEXT[lang]
-    if sections:
-        sep = "；" if lang == "zh" else "; "
-        text += " " + CLOSEST[lang] + sep.join(sections)
-    return text

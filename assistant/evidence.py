@@ -43,19 +43,18 @@ def ungrounded_numbers(answer: str, sources: list[str]) -> set[str]:
 
 def unsupported_numbers(answer: str, question: str, passages: list[str],
                         salient: set[str], tokenize) -> set[str]:  # noqa: ANN001
-    """Numbers of the answer that no passage sentence states together with one
-    of the question's salient words (e.g. "5" of "5万人" offered as Bonn's
-    population: the passage's "5万" is about staff, not 人口)."""
-    from assistant.text import sentences
-
+    """Numbers of the answer that no passage states together with one of the
+    question's salient words (e.g. "5万人" offered as Bonn's population: the
+    passage's "5万" is about staff and never mentions 人口). Checked per
+    passage, not per sentence: a sentence-level check refused too many good
+    answers whose subject sits in the sentence before."""
     bad = set()
     asked = numbers(question)
-    sents = [s for p in passages for s in sentences(p)]
     for n in numbers(answer) - asked:
-        holders = [s for s in sents if n in numbers(s)]
+        holders = [p for p in passages if n in numbers(p)]
         if not holders:
             continue  # not in the passages at all: see ungrounded_numbers
-        if salient and not any(salient & set(tokenize(s)) for s in holders):
+        if salient and not any(salient & set(tokenize(p)) for p in holders):
             bad.add(n)
     return bad
 

@@ -173,7 +173,7 @@ def sources_html(passages: list[Passage]) -> str:
 
 def final_text(answer: Answer) -> str:
     """What the chat shows once the answer is complete."""
-    text = answer.answer
+    text = answer.display_text()
     if answer.notice:
         text += f"\n\nℹ️ {answer.notice}"
     return text

@@ -29,6 +29,7 @@ def run_question(bot: Assistant, q: Question) -> dict[str, Any]:
                sum(len(p.text) for p in answer.retrieved), latency,
                answer.timings.get("first_token", latency), answer.standalone_question)
     row["chain_s"] = round(answer.timings["total"], 4)
+    row["notice"] = answer.notice
     return row
 
 
