@@ -47,8 +47,9 @@ def aggregate(rows: list[dict[str, Any]], k: int) -> dict[str, Any]:
     ranks = [r["gold_rank"] for r in answerable]
     lat = [r["latency_s"] for r in rows]
 
-    def mean(xs: list[float]) -> float:
-        return round(sum(xs) / len(xs), 4) if xs else 0.0
+    def mean(xs: list[float]) -> float | None:
+        # None, not 0, when a metric does not apply (no answerable questions, say).
+        return round(sum(xs) / len(xs), 4) if xs else None
 
     return {
         "n": len(rows),
