@@ -49,6 +49,9 @@ class PlainLangChainRetriever:
                          collection_metadata={"hnsw:space": "cosine"})
         self.db.add_documents(docs)
 
+    def salient_terms(self, query: str) -> set[str]:
+        return set()  # no term statistics in the plain recipe: the chain skips that check
+
     def search(self, query: str, k: int = 3) -> list[Passage]:
         out = []
         for doc, dist in self.db.similarity_search_with_score(query, k=k):
