@@ -56,7 +56,10 @@ def ingest(paths: list[Path] | None, settings: Settings, rebuild: bool = False,
     # 1. Load and chunk every file; a bad file is reported and skipped.
     docs = {}
     failed: set[str] = set()
+    store_dir = settings.store_dir.resolve()
     for path in discover([r for r in roots if r.exists()]):
+        if store_dir in path.resolve().parents:
+            continue  # the index itself may live inside a documents folder
         try:
             doc = process(path, settings)
         except LoadError as exc:

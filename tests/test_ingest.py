@@ -426,3 +426,15 @@ def test_a_run_killed_half_way_is_completed_by_the_next_run(tmp_path, bundled_te
     got = stored(settings)
     assert len(got.ids) == len(set(got.ids)) == len(expected)  # no duplicates
     assert set(got.ids) == expected  # nothing missing, nothing stale
+
+
+def test_an_index_kept_inside_the_documents_folder_is_not_ingested(tmp_path):
+    from tests.conftest import BUNDLED
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / BUNDLED.name).write_bytes(BUNDLED.read_bytes())
+    inside = Settings.from_env(environ={}).replace(docs_dir=docs, store_dir=docs / "index")
+    ingest(None, inside, progress=False)
+    again = ingest(None, inside, progress=False)
+    assert again.errors == [] and again.documents == 1 and again.embedded == 0
