@@ -165,6 +165,8 @@ class Assistant:
             # The document is Chinese: searching with a Chinese rendering of
             # the question as well finds the right passage far more often.
             query = f"{standalone} {self._translate(standalone)}"
+            result.timings["translate"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
         ranked: list[Passage] = self.retrieve_step.invoke(query)
         passages = ranked[: self.settings.top_k]
         result.retrieved, result.ranked = passages, ranked

@@ -8,6 +8,7 @@ otherwise drifts into Chinese when the passages are Chinese.
 
 from __future__ import annotations
 
+import atexit
 import re
 import threading
 from collections.abc import Iterator
@@ -57,6 +58,9 @@ class LlamaCppChat(BaseChatModel):
             raise GeneratorError(f"cannot load model {path}: {exc}") from exc
         # Keeps the evaluated state of recent prompts: the fixed system prompts
         # (Chinese, English, translation) are then not re-read for every question.
+        # Free the model before interpreter shutdown tears down llama.cpp's
+        # bindings (otherwise its destructor prints a TypeError at exit).
+        atexit.register(self._llm.close)
         if self.cache_bytes:
             self._llm.set_cache(LlamaRAMCache(capacity_bytes=self.cache_bytes))
 
