@@ -91,6 +91,8 @@ class HybridRetriever(BaseRetriever):
             passages = [_passage(i, d, m) for i, d, m in
                         zip(data["ids"], data["documents"], data["metadatas"], strict=True)]
             corpus = [tokens(f"{p.section}\n{p.text}") for p in passages]
+            for p in passages:  # name pairs the documents spell out, e.g. 世界卫生组织（WHO）
+                self.glossary.learn(p.text)
             self._passages = passages
             self._vocab = {t for doc in corpus for t in doc}
             df: dict[str, int] = {}
