@@ -54,6 +54,14 @@ class Glossary:
             glossary.learn(text)
         return glossary
 
+    def copy(self) -> Glossary:
+        twin = Glossary()
+        for key, names in self._en_to_zh.items():
+            twin._en_to_zh[key] = set(names)
+        for key, names in self._acronyms.items():
+            twin._acronyms[key] = set(names)
+        return twin
+
     def learn(self, text: str) -> None:
         """Add the name pairs a document spells out."""
         for m in _PAIR_PATTERNS[0].finditer(text):

@@ -77,6 +77,7 @@ class HybridRetriever(BaseRetriever):
     _passages: list[Passage] = PrivateAttr(default_factory=list)
     _vocab: set[str] = PrivateAttr(default_factory=set)
     _df: dict[str, int] = PrivateAttr(default_factory=dict)
+    _search_glossary: Glossary | None = PrivateAttr(default=None)
 
     def _refresh(self) -> None:
         try:
@@ -91,8 +92,13 @@ class HybridRetriever(BaseRetriever):
             passages = [_passage(i, d, m) for i, d, m in
                         zip(data["ids"], data["documents"], data["metadatas"], strict=True)]
             corpus = [tokens(f"{p.section}\n{p.text}") for p in passages]
-            for p in passages:  # name pairs the documents spell out, e.g. 世界卫生组织（WHO）
-                self.glossary.learn(p.text)
+            # Search also uses the name pairs the documents spell out, e.g.
+            # 世界卫生组织（WHO）; kept apart from the configured glossary, which
+            # the extractive generator uses as it is.
+            learned = self.glossary.copy()
+            for p in passages:
+                learned.learn(p.text)
+            self._search_glossary = learned
             self._passages = passages
             self._vocab = {t for doc in corpus for t in doc}
             df: dict[str, int] = {}
@@ -139,7 +145,8 @@ class HybridRetriever(BaseRetriever):
 
     def _expanded(self, query: str) -> str:
         if self.expand and detect_language(query) != "zh":
-            return query + " " + " ".join(self.glossary.expand(query))
+            glossary = self._search_glossary or self.glossary
+            return query + " " + " ".join(glossary.expand(query))
         return query
 
     def _dense(self, query: str) -> list[Passage]:
