@@ -87,8 +87,7 @@ def open_store(settings: Settings, embedder_id: str, create: bool = True) -> Sto
     """Open (or create) the collection and check it was built by ``embedder_id``."""
     where = location(settings)
     db = client(settings)
-    existing = {c.name if hasattr(c, "name") else str(c) for c in db.list_collections()}
-    if settings.collection not in existing:
+    if settings.collection not in _names(db):
         if not create:
             raise StoreError(f"no index at {where}: run `python -m ingest` first")
         collection = db.create_collection(
@@ -111,6 +110,9 @@ def open_store(settings: Settings, embedder_id: str, create: bool = True) -> Sto
 
 def drop(settings: Settings) -> None:
     db = client(settings)
-    existing = {c.name if hasattr(c, "name") else str(c) for c in db.list_collections()}
-    if settings.collection in existing:
+    if settings.collection in _names(db):
         db.delete_collection(settings.collection)
+
+
+def _names(db: Any) -> set[str]:
+    return {c.name if hasattr(c, "name") else str(c) for c in db.list_collections()}

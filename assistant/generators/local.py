@@ -39,7 +39,6 @@ class LlamaCppChat(BaseChatModel):
     temperature: float = 0.0
     ban_cjk: bool = False  # set per call with .bind(ban_cjk=True)
     repeat_penalty: float = 1.1  # the small model otherwise loops on lists
-    cache_bytes: int = 0
 
     _llm: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
@@ -49,20 +48,16 @@ class LlamaCppChat(BaseChatModel):
         path = Path(self.model_path)
         if not path.is_file():
             raise GeneratorError(f"model file not found: {path} (run `make setup` to assemble it)")
-        from llama_cpp import Llama, LlamaRAMCache
+        from llama_cpp import Llama
 
         try:
             self._llm = Llama(model_path=str(path), n_ctx=self.n_ctx, n_threads=self.n_threads,
                               verbose=False)
         except (ValueError, RuntimeError) as exc:
             raise GeneratorError(f"cannot load model {path}: {exc}") from exc
-        # Keeps the evaluated state of recent prompts: the fixed system prompts
-        # (Chinese, English, translation) are then not re-read for every question.
         # Free the model before interpreter shutdown tears down llama.cpp's
         # bindings (otherwise its destructor prints a TypeError at exit).
         atexit.register(self._llm.close)
-        if self.cache_bytes:
-            self._llm.set_cache(LlamaRAMCache(capacity_bytes=self.cache_bytes))
 
     @property
     def _llm_type(self) -> str:
