@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from assistant import web
-from assistant.config import ROOT, Settings
-from ingest.pipeline import ingest
+from assistant.config import ROOT
+from tests.conftest import free_port, indexed_settings, stop
 
 pytestmark = pytest.mark.slow
 
@@ -44,12 +42,6 @@ FINISHED = """([before, busy, cursor]) => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _health(url: str) -> tuple[int, dict]:
     try:
         with urllib.request.urlopen(url + "/health", timeout=5) as r:
@@ -61,14 +53,9 @@ def _health(url: str) -> tuple[int, dict]:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("browser")
-    docs = tmp / "docs"
-    docs.mkdir()
-    shutil.copy(ROOT / "data" / "docs" / "bonn-shanghai.txt", docs)
-    settings = Settings.from_env(environ={}).replace(
-        docs_dir=docs, store_dir=tmp / "chroma", generator="extractive")
-    assert ingest(None, settings, progress=False).chunks > 0
+    settings = indexed_settings(tmp)
 
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = (tmp / "server.log").open("w")
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
@@ -94,12 +81,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         assert body["generator"] == "extractive" and body["chunks"] > 0
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         log.close()
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -19,14 +18,9 @@ from ingest import store as store_mod
 from ingest.documents import process
 from ingest.pipeline import Report, ingest
 from ingest.store import EmbedderMismatch, StoreError
+from tests.conftest import free_port, stop
 
 CHROMA = Path(sys.executable).parent / "chroma"  # the venv's `chroma` CLI
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def heartbeat(port: int) -> bool:
@@ -58,12 +52,7 @@ def chroma_server(tmp_path_factory):
                 time.sleep(0.2)
             yield port
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc)
 
 
 @dataclass

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -13,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from assistant import web
 from assistant.chain import MAX_QUESTION_CHARS, Assistant
-from assistant.config import ROOT, Settings
-from ingest.pipeline import ingest
+from assistant.config import Settings
+from tests.conftest import indexed_settings
 
 UNFCCC_ZH = "哪些城市与波恩竞争过UNFCCC秘书处？"
 ROUNDS_EN = "How many rounds of negotiations did it take for Bonn to win the UNFCCC?"
@@ -24,15 +23,7 @@ MARKER = re.compile(r"\[(\d+)\]")
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    tmp = tmp_path_factory.mktemp("web")
-    docs = tmp / "docs"
-    docs.mkdir()
-    shutil.copy(ROOT / "data" / "docs" / "bonn-shanghai.txt", docs)
-    settings = Settings.from_env(environ={}).replace(
-        docs_dir=docs, store_dir=tmp / "chroma", generator="extractive")
-    report = ingest(None, settings, progress=False)
-    assert report.chunks > 0 and not report.errors
-    return settings
+    return indexed_settings(tmp_path_factory.mktemp("web"))
 
 
 @pytest.fixture(scope="module")
