@@ -4,10 +4,11 @@ The small model almost never writes citations itself."""
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+
+import numpy as np
 
 from assistant.evidence import overlap
 from assistant.text import sentences
@@ -31,10 +32,9 @@ class Citation:
 
 
 def _cos(a: list[float], b: list[float]) -> float:
-    dot = sum(x * y for x, y in zip(a, b, strict=False))
-    na = math.sqrt(sum(x * x for x in a))
-    nb = math.sqrt(sum(y * y for y in b))
-    return dot / (na * nb) if na and nb else 0.0
+    va, vb = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    norm = float(np.linalg.norm(va) * np.linalg.norm(vb))
+    return float(va @ vb) / norm if norm else 0.0
 
 
 def cite(answer: str, passages: list, embed_query: Callable[[str], list[float]] | None = None,

@@ -75,16 +75,11 @@ class HybridRetriever(BaseRetriever):
     _revision: str | None = PrivateAttr(default=None)
     _bm25: BM25Okapi | None = PrivateAttr(default=None)
     _passages: list[Passage] = PrivateAttr(default_factory=list)
-    _vocab: set[str] = PrivateAttr(default_factory=set)
     _df: dict[str, int] = PrivateAttr(default_factory=dict)
     _search_glossary: Glossary | None = PrivateAttr(default=None)
 
     def _refresh(self) -> None:
-        try:
-            revision = self.store.revision + f":{self.store.count()}"
-        except Exception:  # noqa: BLE001  (chromadb's NotFoundError: rebuilt meanwhile)
-            self.store.reopen()
-            revision = self.store.revision + f":{self.store.count()}"
+        revision = self.store.fingerprint()
         if revision == self._revision:
             return
         with self._lock:
@@ -100,7 +95,6 @@ class HybridRetriever(BaseRetriever):
                 learned.learn(p.text)
             self._search_glossary = learned
             self._passages = passages
-            self._vocab = {t for doc in corpus for t in doc}
             df: dict[str, int] = {}
             for doc in corpus:
                 for t in set(doc):
@@ -126,7 +120,7 @@ class HybridRetriever(BaseRetriever):
             q_tokens = tokens(bm25_query)
             # Down-weight BM25 when few query words exist in the corpus at all
             # (typical for English questions the glossary does not cover).
-            coverage = sum(t in self._vocab for t in q_tokens) / max(1, len(q_tokens))
+            coverage = sum(t in self._df for t in q_tokens) / max(1, len(q_tokens))
             weights["bm25"] = coverage if self.mode == "hybrid" else 1.0
             for rank, (p, score) in enumerate(self._lexical(q_tokens), start=1):
                 fused.setdefault(p.id, p).ranks["bm25"] = rank

@@ -26,6 +26,7 @@ from ingest.clean import Block
 from ingest.documents import doc_id_for
 from ingest.embed import embedder_id, make_embedder
 from ingest.loaders import discover, load
+from ingest.pipeline import write_chunks
 
 
 class PlainLangChainRetriever:
@@ -71,12 +72,7 @@ def _raw_store(settings: Settings, embedder: Any, workdir: Path) -> Any:
         block = Block("paragraph", raw, 0, None, 0, len(raw))
         chunks = chunk_document([block], raw, doc_id_for(path), path.stem, settings.chunk_size,
                                 settings.chunk_overlap)
-        for i in range(0, len(chunks), 32):
-            batch = chunks[i:i + 32]
-            store.collection.upsert(ids=[c.id for c in batch],
-                                    embeddings=embedder.embed_documents([c.embed_text for c in batch]),
-                                    documents=[c.text for c in batch],
-                                    metadatas=[c.to_metadata() for c in batch])
+        write_chunks(store, embedder, chunks)
     store.bump_revision()
     return store
 

@@ -14,6 +14,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
 from assistant.config import ROOT, Settings
@@ -101,18 +102,7 @@ def ingest(paths: list[Path] | None, settings: Settings, rebuild: bool = False,
 
     # 3. Add new vectors first, then fix metadata, then delete stale ones.
     show = sys.stderr.isatty() if progress is None else progress
-    with tqdm(total=len(to_add), desc="embedding", unit="chunk", disable=not show or not to_add) as bar:
-        for i in range(0, len(to_add), BATCH):
-            batch = to_add[i:i + BATCH]
-            vectors = embedder.embed_documents([c.embed_text for c in batch])
-            store.collection.upsert(
-                ids=[c.id for c in batch],
-                embeddings=vectors,
-                documents=[c.text for c in batch],
-                metadatas=[c.to_metadata() for c in batch],
-            )
-            report.embedded += len(batch)
-            bar.update(len(batch))
+    report.embedded = write_chunks(store, embedder, to_add, show)
     if to_update:
         store.collection.update(ids=[c.id for c in to_update],
                                 metadatas=[c.to_metadata() for c in to_update])
@@ -123,3 +113,20 @@ def ingest(paths: list[Path] | None, settings: Settings, rebuild: bool = False,
         store.bump_revision()
     report.seconds = round(time.perf_counter() - started, 3)
     return report
+
+
+def write_chunks(store: store_mod.Store, embedder: Embeddings, chunks: list[Chunk],
+                 progress: bool = False) -> int:
+    """Embed ``chunks`` and upsert them in batches; returns how many were embedded."""
+    with tqdm(total=len(chunks), desc="embedding", unit="chunk",
+              disable=not progress or not chunks) as bar:
+        for i in range(0, len(chunks), BATCH):
+            batch = chunks[i:i + BATCH]
+            store.collection.upsert(
+                ids=[c.id for c in batch],
+                embeddings=embedder.embed_documents([c.embed_text for c in batch]),
+                documents=[c.text for c in batch],
+                metadatas=[c.to_metadata() for c in batch],
+            )
+            bar.update(len(batch))
+    return len(chunks)

@@ -59,6 +59,15 @@ class Store:
         while this process kept the old handle."""
         self.collection = self.client.get_collection(name=self.collection.name, embedding_function=None)
 
+    def fingerprint(self) -> str:
+        """Changes whenever the indexed content changes (revision and size).
+        Reopens the collection if it was dropped and rebuilt meanwhile."""
+        try:
+            return f"{self.revision}:{self.count()}"
+        except Exception:  # noqa: BLE001  (chromadb's NotFoundError: rebuilt meanwhile)
+            self.reopen()
+            return f"{self.revision}:{self.count()}"
+
     @property
     def revision(self) -> str:
         return str((self.collection.metadata or {}).get(REVISION_KEY, ""))
