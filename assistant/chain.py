@@ -133,7 +133,8 @@ class Assistant:
         store = open_store(settings, embedder_id(embedder), create=False)
         retriever = HybridRetriever(
             store=store, embedder=embedder, glossary=Glossary.load(settings.glossary_path),
-            k=settings.top_k, candidates=settings.candidates, rrf_k=settings.rrf_k)
+            k=settings.top_k, candidates=settings.candidates, rrf_k=settings.rrf_k,
+            bm25_weight=settings.bm25_weight)
         notice = ""
         try:
             chat_model = make_chat_model(settings)
@@ -168,7 +169,7 @@ class Assistant:
             result.timings["translate"] = time.perf_counter() - t0
             t0 = time.perf_counter()
         ranked: list[Passage] = self.retrieve_step.invoke(query)
-        passages = ranked[: self.settings.top_k]
+        passages = within_budget(ranked[: self.settings.top_k], self.settings.context_chars)
         result.retrieved, result.ranked = passages, ranked
         result.timings["retrieve"] = time.perf_counter() - t0
         yield {"type": "sources", "passages": passages}
@@ -273,6 +274,18 @@ class Assistant:
             return [list(by_id[p.id]) for p in passages]
         except KeyError:
             return None
+
+
+def within_budget(passages: list[Passage], budget: int) -> list[Passage]:
+    """The best passage always; the next ones while the context stays within ``budget``."""
+    kept: list[Passage] = []
+    used = 0
+    for p in passages:
+        if kept and used + len(p.text) > budget:
+            break
+        kept.append(p)
+        used += len(p.text)
+    return kept
 
 
 def _is_refusal(text: str, lang: str) -> bool:

@@ -1,6 +1,7 @@
-"""Retrieved passages: dense (Chroma, e5) + BM25 (jieba tokens), fused by
-reciprocal rank. English questions also search with the Chinese terms the
-glossary pairs with their words, so BM25 can help across languages.
+"""Retrieved passages: dense (Chroma, e5; each passage's own vector and its
+best sentence's) + BM25 (jieba tokens), fused by reciprocal rank. English
+questions also search with the Chinese terms the glossary pairs with their
+words, so BM25 can help across languages.
 
 The BM25 index is rebuilt from the store whenever the store's revision
 changes (every ingest that changes something bumps it), so it always holds
@@ -22,7 +23,7 @@ from rank_bm25 import BM25Okapi
 
 from assistant.glossary import Glossary
 from assistant.text import detect_language, tokens
-from ingest.store import Store
+from ingest.store import KIND_KEY, PASSAGE, SENTENCE, Store
 
 
 @dataclass
@@ -68,6 +69,7 @@ class HybridRetriever(BaseRetriever):
     k: int = 3
     candidates: int = 20
     rrf_k: int = 10
+    bm25_weight: float = 1.5
     mode: str = "hybrid"
     expand: bool = True
 
@@ -75,6 +77,8 @@ class HybridRetriever(BaseRetriever):
     _revision: str | None = PrivateAttr(default=None)
     _bm25: BM25Okapi | None = PrivateAttr(default=None)
     _passages: list[Passage] = PrivateAttr(default_factory=list)
+    _by_id: dict[str, Passage] = PrivateAttr(default_factory=dict)
+    _sentence_count: int = PrivateAttr(default=0)
     _df: dict[str, int] = PrivateAttr(default_factory=dict)
     _search_glossary: Glossary | None = PrivateAttr(default=None)
 
@@ -95,6 +99,8 @@ class HybridRetriever(BaseRetriever):
                 learned.learn(p.text)
             self._search_glossary = learned
             self._passages = passages
+            self._by_id = {p.id: p for p in passages}
+            self._sentence_count = len(self.store.all(include_documents=False, kind=SENTENCE)["ids"])
             df: dict[str, int] = {}
             for doc in corpus:
                 for t in set(doc):
@@ -111,17 +117,21 @@ class HybridRetriever(BaseRetriever):
         fused: dict[str, Passage] = {}
         weights: dict[str, float] = {}
         if self.mode in ("hybrid", "dense"):
-            for rank, p in enumerate(self._dense(query), start=1):
+            vector = self.embedder.embed_query(self._expanded(query))
+            for rank, p in enumerate(self._dense(vector), start=1):
                 fused.setdefault(p.id, p).ranks["dense"] = rank
                 fused[p.id].dense = p.dense
-            weights["dense"] = 1.0
+            for rank, (p, score) in enumerate(self._sentences(vector), start=1):
+                fused.setdefault(p.id, p).ranks["sentence"] = rank
+                fused[p.id].dense = max(fused[p.id].dense, score)
+            weights["dense"] = weights["sentence"] = 1.0
         if self.mode in ("hybrid", "bm25"):
             bm25_query = self._expanded(query)
             q_tokens = tokens(bm25_query)
             # Down-weight BM25 when few query words exist in the corpus at all
             # (typical for English questions the glossary does not cover).
             coverage = sum(t in self._df for t in q_tokens) / max(1, len(q_tokens))
-            weights["bm25"] = coverage if self.mode == "hybrid" else 1.0
+            weights["bm25"] = self.bm25_weight * coverage if self.mode == "hybrid" else 1.0
             for rank, (p, score) in enumerate(self._lexical(q_tokens), start=1):
                 fused.setdefault(p.id, p).ranks["bm25"] = rank
                 fused[p.id].bm25 = score
@@ -143,13 +153,13 @@ class HybridRetriever(BaseRetriever):
             return query + " " + " ".join(glossary.expand(query))
         return query
 
-    def _dense(self, query: str) -> list[Passage]:
-        # e5 matches an English question to Chinese passages far better when
-        # the glossary's Chinese terms ride along (eval hit@1, English: 0.39 -> 0.56).
-        query = self._expanded(query)
-        vector = self.embedder.embed_query(query)
+    def _dense(self, vector: list[float]) -> list[Passage]:
+        # The vector is of the glossary-expanded query: e5 matches an English
+        # question to Chinese passages far better when the glossary's Chinese
+        # terms ride along (eval hit@1, English: 0.39 -> 0.56).
         n = min(self.candidates, len(self._passages))
         res = self.store.collection.query(query_embeddings=[vector], n_results=n,
+                                          where={KIND_KEY: PASSAGE},
                                           include=["documents", "metadatas", "distances"])
         out = []
         for pid, doc, meta, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0],
@@ -158,6 +168,21 @@ class HybridRetriever(BaseRetriever):
             p.dense = 1.0 - float(dist)
             out.append(p)
         return out
+
+    def _sentences(self, vector: list[float]) -> list[tuple[Passage, float]]:
+        """Passages ranked by their best-matching sentence."""
+        n = min(4 * self.candidates, self._sentence_count)
+        if n == 0:
+            return []
+        res = self.store.collection.query(query_embeddings=[vector], n_results=n,
+                                          where={KIND_KEY: SENTENCE}, include=["metadatas", "distances"])
+        best: dict[str, float] = {}
+        for meta, dist in zip(res["metadatas"][0], res["distances"][0], strict=True):
+            pid = str(meta.get("chunk_id", ""))
+            if pid in self._by_id and pid not in best:  # results come best first
+                best[pid] = 1.0 - float(dist)
+        ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)[: self.candidates]
+        return [(_copy(self._by_id[pid]), score) for pid, score in ranked]
 
     def _lexical(self, q_tokens: list[str]) -> list[tuple[Passage, float]]:
         if self._bm25 is None or not q_tokens:

@@ -21,7 +21,7 @@ from assistant.config import Settings
 from assistant.glossary import Glossary
 from assistant.retrieval import HybridRetriever, Passage
 from ingest import store as store_mod
-from ingest.chunk import chunk_document
+from ingest.chunk import chunk_document, chunk_sentences
 from ingest.clean import Block
 from ingest.documents import doc_id_for
 from ingest.embed import embedder_id, make_embedder
@@ -71,8 +71,8 @@ def _raw_store(settings: Settings, embedder: Any, workdir: Path) -> Any:
         raw = load(path).text
         block = Block("paragraph", raw, 0, None, 0, len(raw))
         chunks = chunk_document([block], raw, doc_id_for(path), path.stem, settings.chunk_size,
-                                settings.chunk_overlap)
-        write_chunks(store, embedder, chunks)
+                                settings.chunk_overlap, settings.chunk_min)
+        write_chunks(store, embedder, [*chunks, *(s for c in chunks for s in chunk_sentences(c))])
     store.bump_revision()
     return store
 
@@ -89,9 +89,11 @@ def build_systems(main: Assistant, settings: Settings) -> tuple[dict[str, Assist
     systems["langchain-plain"] = Assistant(ext, plain, None)  # type: ignore[arg-type]
     for mode in ("dense", "bm25", "hybrid"):
         r = HybridRetriever(store=ours.store, embedder=embedder, glossary=ours.glossary,
-                            k=settings.top_k, candidates=settings.candidates, mode=mode)
+                            k=settings.top_k, candidates=settings.candidates, rrf_k=settings.rrf_k,
+                            bm25_weight=settings.bm25_weight, mode=mode)
         systems[mode] = Assistant(ext, r, None)
     r = HybridRetriever(store=_raw_store(settings, embedder, workdir), embedder=embedder,
-                        glossary=ours.glossary, k=settings.top_k, candidates=settings.candidates)
+                        glossary=ours.glossary, k=settings.top_k, candidates=settings.candidates,
+                        rrf_k=settings.rrf_k, bm25_weight=settings.bm25_weight)
     systems["hybrid-raw"] = Assistant(ext, r, None)
     return systems, tmp

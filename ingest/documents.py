@@ -35,5 +35,6 @@ def process(path: Path, settings: Settings) -> Document:
     text = joined(blocks)
     title = next((b.text for b in blocks if b.kind == "title"), path.stem)
     doc_id = doc_id_for(path)
-    chunks = chunk_document(blocks, text, doc_id, title, settings.chunk_size, settings.chunk_overlap)
+    chunks = chunk_document(blocks, text, doc_id, title, settings.chunk_size, settings.chunk_overlap,
+                            settings.chunk_min)
     return Document(doc_id, title, text, blocks, chunks)

@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from assistant.config import ROOT, Settings
 from ingest import store as store_mod
-from ingest.chunk import Chunk
+from ingest.chunk import Chunk, Sentence, chunk_sentences
 from ingest.documents import doc_id_for, process
 from ingest.embed import embedder_id, make_embedder
 from ingest.loaders import LoadError, discover
@@ -78,14 +78,17 @@ def ingest(paths: list[Path] | None, settings: Settings, rebuild: bool = False,
         store_mod.drop(settings)
     store = store_mod.open_store(settings, report.embedder)
     report.store = store.location
-    stored = store.all(include_documents=False)
+    stored = store.all(include_documents=False, kind=None)
     stored_meta = dict(zip(stored["ids"], stored["metadatas"], strict=True))
 
-    wanted: dict[str, Chunk] = {c.id: c for d in docs.values() for c in d.chunks}
-    to_add = [c for cid, c in wanted.items() if cid not in stored_meta]
-    to_update = [c for cid, c in wanted.items()
-                 if cid in stored_meta and stored_meta[cid] != c.to_metadata()]
-    report.unchanged = len(wanted) - len(to_add) - len(to_update)
+    # Passages and their sentences are records of the same store; the report
+    # counts passages (chunks), as the contract says.
+    chunks: dict[str, Chunk] = {c.id: c for d in docs.values() for c in d.chunks}
+    wanted: dict[str, Chunk | Sentence] = dict(chunks)
+    wanted.update({s.id: s for c in chunks.values() for s in chunk_sentences(c)})
+    to_add = [r for rid, r in wanted.items() if rid not in stored_meta]
+    to_update = [r for rid, r in wanted.items()
+                 if rid in stored_meta and stored_meta[rid] != r.to_metadata()]
 
     def in_scope(doc_id: str) -> bool:
         # Only documents under the given roots can count as deleted; a file
@@ -102,23 +105,31 @@ def ingest(paths: list[Path] | None, settings: Settings, rebuild: bool = False,
 
     # 3. Add new vectors first, then fix metadata, then delete stale ones.
     show = sys.stderr.isatty() if progress is None else progress
-    report.embedded = write_chunks(store, embedder, to_add, show)
+    write_chunks(store, embedder, to_add, show)
     if to_update:
         store.collection.update(ids=[c.id for c in to_update],
                                 metadatas=[c.to_metadata() for c in to_update])
     for i in range(0, len(stale), 500):
         store.collection.delete(ids=stale[i:i + 500])
-    report.added, report.updated, report.removed = len(to_add), len(to_update), len(stale)
+
+    def passages(records: list) -> int:  # noqa: ANN001
+        return sum(isinstance(r, Chunk) for r in records)
+
+    report.added, report.updated = passages(to_add), passages(to_update)
+    report.embedded = report.added
+    report.unchanged = len(chunks) - report.added - report.updated
+    report.removed = sum(stored_meta[rid].get(store_mod.KIND_KEY) != store_mod.SENTENCE for rid in stale)
     if to_add or to_update or stale or rebuild:
         store.bump_revision()
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
 
-def write_chunks(store: store_mod.Store, embedder: Embeddings, chunks: list[Chunk],
+def write_chunks(store: store_mod.Store, embedder: Embeddings, chunks: list[Chunk | Sentence],
                  progress: bool = False) -> int:
-    """Embed ``chunks`` and upsert them in batches; returns how many were embedded."""
-    with tqdm(total=len(chunks), desc="embedding", unit="chunk",
+    """Embed ``chunks`` (passages and sentences) and upsert them in batches;
+    returns how many records were embedded."""
+    with tqdm(total=len(chunks), desc="embedding", unit="vector",
               disable=not progress or not chunks) as bar:
         for i in range(0, len(chunks), BATCH):
             batch = chunks[i:i + BATCH]

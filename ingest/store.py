@@ -16,6 +16,11 @@ from assistant.config import Settings
 
 EMBEDDER_KEY = "embedder"
 REVISION_KEY = "revision"
+# One collection holds each passage's vector and its sentences' vectors,
+# told apart by this metadata key, so one add/delete keeps them in step.
+KIND_KEY = "kind"
+PASSAGE = "passage"
+SENTENCE = "sentence"
 
 
 class StoreError(RuntimeError):
@@ -81,9 +86,11 @@ class Store:
     def count(self) -> int:
         return int(self.collection.count())
 
-    def all(self, include_documents: bool = True) -> dict[str, Any]:
+    def all(self, include_documents: bool = True, kind: str | None = PASSAGE) -> dict[str, Any]:
+        """Stored records of one ``kind`` (passages by default; None: every record)."""
         include = ["metadatas", "documents"] if include_documents else ["metadatas"]
-        return self.collection.get(include=include)
+        where = {KIND_KEY: kind} if kind else None
+        return self.collection.get(include=include, where=where)
 
 
 def location(settings: Settings) -> str:
