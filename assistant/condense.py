@@ -10,28 +10,36 @@ from __future__ import annotations
 
 import re
 
-from assistant.glossary import Glossary
+from assistant.glossary import Glossary, trim_name
 
 _ZH_PRONOUN = re.compile(r"(该组织|该机构|这个组织|这个机构|那个组织|它们|他们|它的|其|它|该市|这座城市|那里)")
-_EN_PRONOUN = re.compile(r"\b(it|its|they|their|them|this organi[sz]ation|that organi[sz]ation|"
-                         r"the organi[sz]ation|this city|that city|there)\b", re.IGNORECASE)
-_ZH_ORG = re.compile(r"[\u4e00-\u9fff]{2,20}?(?:组织|机构|秘书处|理事会|公约|办事处|署|联盟)")
+_EN_PRONOUN = re.compile(r"\b(it|its|they|their|them|(?:this|that|the) (?:organi[sz]ation|office|agency)|"
+                         r"this city|that city|there)\b", re.IGNORECASE)
+_ZH_ORG = re.compile(r"[\u4e00-\u9fff]{2,20}?(?:组织|机构|秘书处|理事会|公约|办事处|署|联盟)(?:亚太办事处|秘书处)?")
+_ZH_QUESTION_WORD = re.compile(r"[哪谁]|什么|多少|如何|怎样|吸引")
 _ACRONYM = re.compile(r"(?<![A-Za-z])[A-Z][A-Z\-]{2,11}(?![A-Za-z])")
 _EN_NAME = re.compile(r"\b(?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)\b")
 _PLACES_ZH = ("波恩", "上海", "日内瓦", "阿布扎比", "柏林", "纽约", "曼谷")
 _NOT_NAMES = {"What", "Which", "Who", "Why", "How", "When", "Where", "Did", "Does", "Do", "Is",
               "Are", "Was", "Were", "The", "And", "In", "It", "They", "Its", "Can", "Could",
-              "Should", "Tell", "Please", "According", "A", "An", "Of", "Then", "So"}
+              "Should", "Tell", "Please", "According", "A", "An", "Of", "Then", "So", "Because",
+              "But", "However", "Yes", "No", "This", "That", "These", "Those", "There", "About"}
 
 
-def _entities(text: str, lang: str, glossary: Glossary | None) -> list[str]:
-    """Names in ``text``, organisations before places, last mention first."""
+def _ranked(text: str, lang: str) -> list[tuple[int, int, str]]:
+    """(priority, -position, name) for the names in ``text``: acronyms, then
+    organisations, then places; later mentions first within a priority."""
     found: list[tuple[int, int, str]] = []  # (priority, -position, name)
+    # A Chinese question reads best with the Chinese name, an English one
+    # with the acronym.
+    acronym_prio, org_prio = (1, 0) if lang == "zh" else (0, 1)
     for m in _ACRONYM.finditer(text):
-        found.append((0, -m.start(), m.group(0)))
+        found.append((acronym_prio, -m.start(), m.group(0)))
     if lang == "zh":
         for m in _ZH_ORG.finditer(text):
-            found.append((1, -m.start(), m.group(0)))
+            name = trim_name(m.group(0))  # "想把联合国开发计划署" -> "联合国开发计划署"
+            if not _ZH_QUESTION_WORD.search(name):  # "哪个大型联合国机构" names nothing
+                found.append((org_prio, -m.start(), name))
         for place in _PLACES_ZH:
             i = text.rfind(place)
             if i >= 0:
@@ -43,12 +51,28 @@ def _entities(text: str, lang: str, glossary: Glossary | None) -> list[str]:
             if words:
                 found.append((1 if len(words) > 1 else 2, -m.start(), " ".join(words)))
     found.sort()
-    return [name for _, _, name in found]
+    return found
+
+
+def _entities(text: str, lang: str, glossary: Glossary | None) -> list[str]:
+    return [name for _, _, name in _ranked(text, lang)]
 
 
 def is_follow_up(question: str, lang: str) -> bool:
     pronoun = _ZH_PRONOUN.search(question) if lang == "zh" else _EN_PRONOUN.search(question)
     return bool(pronoun) or len(_entities(question, lang, None)) == 0
+
+
+def _exchanges(history: list[dict[str, str]]) -> list[list[str]]:
+    """[user text, assistant text] pairs, latest first."""
+    pairs: list[list[str]] = []
+    for turn in history:
+        text = str(turn.get("content", ""))
+        if turn.get("role") == "user" or not pairs:
+            pairs.append([text])
+        else:
+            pairs[-1].append(text)
+    return list(reversed(pairs))
 
 
 def condense(question: str, history: list[dict[str, str]] | None, lang: str,
@@ -57,14 +81,15 @@ def condense(question: str, history: list[dict[str, str]] | None, lang: str,
     if not history or not is_follow_up(question, lang):
         return question
     subject = None
-    # The latest user turn names the subject; fall back to earlier turns, then answers.
-    turns = [t for t in reversed(history) if t.get("role") == "user"] + \
-            [t for t in reversed(history) if t.get("role") == "assistant"]
-    for turn in turns:
-        names = [n for n in _entities(str(turn.get("content", "")), lang, glossary)
-                 if n not in question]
-        if names:
-            subject = names[0]
+    # The latest exchange (question and answer) names the subject, the most
+    # specific name first: "the UNCCD office" in the answer beats "Shanghai"
+    # in the question. Earlier exchanges are the fallback.
+    for exchange in _exchanges(history):
+        ranked = sorted((prio, turn, pos, name)
+                        for turn, text in enumerate(exchange)
+                        for prio, pos, name in _ranked(text, lang) if name not in question)
+        if ranked:
+            subject = ranked[0][3]
             break
     if subject is None:
         return question

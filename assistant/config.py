@@ -50,8 +50,10 @@ class Settings:
     rrf_k: int = 10
     bm25_weight: float = 1.5  # times the share of query words the corpus knows
     # The extractive generator refuses below this question-sentence match
-    # score (calibrated on the bundled eval set).
-    extractive_min_score: float = 0.2
+    # score. Eval set, 350-char chunks: 0.1 refuses 1 of 22 unanswerable and
+    # 9 of 123 answerable questions, 0.2 refuses 4 and 25. Quotes cannot
+    # invent anything, so the low false-refusal side wins.
+    extractive_min_score: float = 0.1
     glossary_path: Path = DATA / "glossary.tsv"
     # generation
     generator: str = "local"  # local | openai | extractive

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.text import CJK_RE, nfkc
+from assistant.text import CJK_RE, nfkc, sentences
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
@@ -42,21 +42,31 @@ def ungrounded_numbers(answer: str, sources: list[str]) -> set[str]:
 
 
 def unsupported_numbers(answer: str, question: str, passages: list[str],
-                        salient: set[str], tokenize) -> set[str]:  # noqa: ANN001
-    """Numbers of the answer that no passage states together with one of the
-    question's salient words (e.g. "5万人" offered as Bonn's population: the
-    passage's "5万" is about staff and never mentions 人口). Checked per
-    passage, not per sentence: a sentence-level check refused too many good
-    answers whose subject sits in the sentence before."""
+                        salient: set[str], tokenize, window: int = 1) -> set[str]:  # noqa: ANN001
+    """Numbers of the answer that no passage states near one of the question's
+    salient words: in the same sentence or ``window`` sentences either side.
+    E.g. "17" offered as Geneva's count of organisations: the passage names
+    Geneva two sentences before "17个国际组织" (Bonn's). The window lets
+    through answers whose subject sits in the sentence before."""
     bad = set()
     asked = numbers(question)
     for n in numbers(answer) - asked:
         holders = [p for p in passages if n in numbers(p)]
-        if not holders:
+        if not holders or not salient:
             continue  # not in the passages at all: see ungrounded_numbers
-        if salient and not any(salient & set(tokenize(p)) for p in holders):
+        if not any(_near(n, p, salient, tokenize, window) for p in holders):
             bad.add(n)
     return bad
+
+
+def _near(n: str, passage: str, salient: set[str], tokenize, window: int) -> bool:  # noqa: ANN001
+    sents = sentences(passage)
+    for i, sent in enumerate(sents):
+        if n in numbers(sent):
+            around = "".join(sents[max(0, i - window): i + window + 1])
+            if salient & set(tokenize(around)):
+                return True
+    return False
 
 
 def novelty(answer: str, sources: list[str]) -> float:

@@ -31,7 +31,7 @@ class Glossary:
         self._acronyms: dict[str, set[str]] = defaultdict(set)
 
     def add(self, english: str, chinese: str) -> None:
-        english, chinese = english.strip(), _trim(chinese.strip())
+        english, chinese = english.strip(), trim_name(chinese.strip())
         if len(english) < 2 or not chinese:
             return
         if re.fullmatch(r"[A-Z][A-Z0-9\-]{1,14}", english):
@@ -90,10 +90,10 @@ class Glossary:
         return len(self._en_to_zh) + len(self._acronyms)
 
 
-def _trim(chinese: str) -> str:
+def trim_name(chinese: str) -> str:
     """Names caught by the patterns may start with the sentence before them
     (``波恩把联合国气候变化框架公约秘书处``): keep what follows the last
     function word."""
-    parts = re.split(r"[把的如而是在及与从将]", chinese)
+    parts = re.split(r"[把的如而是在及与从将说]", chinese)
     tail = parts[-1]
     return tail if len(tail) >= 2 else chinese

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from assistant.config import ROOT, Settings
-from ingest.chunk import SECTION_SEPARATOR, Chunk, chunk_document, sections
+from ingest.chunk import SECTION_SEPARATOR, Chunk, _merge_short, chunk_document, chunk_sentences, sections
 from ingest.clean import Block, clean, joined
 from ingest.documents import Document, doc_id_for, process
 
@@ -210,6 +210,47 @@ def test_no_chunk_is_longer_than_chunk_size(default_settings, size, overlap):
     assert max(len(c.text) for c in chunks) <= size
 
 
+def test_a_short_piece_joins_its_neighbour_when_the_result_fits():
+    # (start, end) spans of one section: the 20-character tail joins the
+    # piece before it; the merged span still fits the limit.
+    assert _merge_short([(0, 200), (180, 200)], 120, 350) == [(0, 200)]
+    assert _merge_short([(0, 250), (230, 330)], 120, 350) == [(0, 330)]
+    # A short first piece joins the one after it.
+    assert _merge_short([(0, 40), (40, 300)], 120, 350) == [(0, 300)]
+    # Too long together: both stay.
+    assert _merge_short([(0, 340), (320, 400)], 120, 350) == [(0, 340), (320, 400)]
+    # A section of one short piece keeps it.
+    assert _merge_short([(0, 30)], 120, 350) == [(0, 30)]
+
+
+def test_no_bundled_chunk_is_a_lone_fragment(document, default_settings):
+    # Every chunk shorter than chunk_min is alone in its section or could not
+    # join a neighbour without passing chunk_size.
+    by_section: dict[str, list[Chunk]] = {}
+    for c in document.chunks:
+        by_section.setdefault(c.section, []).append(c)
+    for chunks in by_section.values():
+        for i, c in enumerate(chunks):
+            if len(c.text) >= default_settings.chunk_min or len(chunks) == 1:
+                continue
+            neighbours = [chunks[j] for j in (i - 1, i + 1) if 0 <= j < len(chunks)]
+            assert all(max(n.end, c.end) - min(n.start, c.start) > default_settings.chunk_size
+                       for n in neighbours), c.text
+
+
+def test_each_chunk_has_its_sentences_as_records_of_their_own(document):
+    chunk = chunk_with(document, "竞争这个组织的有四个城市")
+    sents = chunk_sentences(chunk)
+    assert len(sents) >= 2
+    assert all(s.text in chunk.text for s in sents)
+    assert any("里约、日内瓦、多伦多和波恩" in s.text for s in sents)
+    assert {s.id for s in sents} == {f"{chunk.id}:s{i}" for i in range(len(sents))}
+    assert all(s.to_metadata() == {"kind": "sentence", "chunk_id": chunk.id, "doc_id": chunk.doc_id,
+                                   "section": chunk.section} for s in sents)
+    for c in document.chunks:
+        assert chunk_sentences(c), c.text  # every chunk is reachable by the sentence search
+
+
 def test_smaller_chunk_size_gives_more_chunks(default_settings):
     small = default_settings.replace(chunk_size=140, chunk_overlap=30)
     assert len(process(BUNDLED, small).chunks) > len(process(BUNDLED, default_settings).chunks)
@@ -303,7 +344,8 @@ def test_ids_are_32_hex_characters(document):
 def test_metadata_has_exactly_the_store_keys(document):
     for chunk in document.chunks:
         assert set(chunk.to_metadata()) == {
-            "doc_id", "doc_title", "section", "chunk_index", "start", "end", "page", "content_hash"
+            "kind", "doc_id", "doc_title", "section", "chunk_index", "start", "end", "page",
+            "content_hash",
         }
 
 
@@ -311,6 +353,7 @@ def test_metadata_values_describe_the_chunk(document):
     chunk = chunk_with(document, "竞争这个组织的有四个城市")
     meta = chunk.to_metadata()
     assert meta == {
+        "kind": "passage",
         "doc_id": "data/docs/bonn-shanghai.txt",
         "doc_title": TITLE,
         "section": chunk.section,

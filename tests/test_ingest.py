@@ -67,7 +67,14 @@ def revision(settings: Settings) -> str:
 
 
 def stored(settings: Settings) -> Stored:
-    got = collection(settings).get(include=["documents", "metadatas"])
+    """The stored passages. Every read also checks that the sentence records
+    are in step with them: each passage has its sentences, and no sentence
+    outlives its passage."""
+    got = collection(settings).get(include=["documents", "metadatas"], where={"kind": "passage"})
+    sents = collection(settings).get(include=["metadatas"], where={"kind": "sentence"})
+    owners = [m["chunk_id"] for m in sents["metadatas"]]
+    assert set(owners) == set(got["ids"])
+    assert all(sid.startswith(f"{owner}:s") for sid, owner in zip(sents["ids"], owners, strict=True))
     return Stored(
         ids=list(got["ids"]),
         texts=dict(zip(got["ids"], got["documents"], strict=True)),

@@ -1,0 +1,83 @@
+"""The application's own grounding checks on a model's answer, specified with
+a scripted chat model over a real index of the bundled document: whatever the
+model says, an answer the passages do not carry is withheld and refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+from assistant.chain import Assistant
+from assistant.evidence import unsupported_numbers
+from assistant.text import tokens
+from tests.conftest import indexed_settings
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory):
+    settings = indexed_settings(Path(tmp_path_factory.mktemp("grounding")))
+    return Assistant.from_settings(settings)
+
+
+def scripted(index: Assistant, *replies: str) -> Assistant:
+    """The indexed assistant with a model that says ``replies`` in turn."""
+    model = FakeListChatModel(responses=list(replies))
+    return Assistant(index.settings.replace(generator="openai"), index.retriever, model)
+
+
+def test_an_answer_taken_from_the_passages_is_kept_and_cited(index):
+    bot = scripted(index, "竞争这个组织的有里约、日内瓦、多伦多和波恩四个城市。")
+    answer = bot.ask("哪些城市竞争过联合国气候变化框架公约秘书处？")
+    assert not answer.refused
+    assert "[1]" in answer.answer or "[2]" in answer.answer
+    assert answer.citations
+
+
+def test_a_number_found_in_no_passage_is_withheld(index):
+    bot = scripted(index, "波恩市的人口是32万人。")
+    answer = bot.ask("波恩市的人口是多少？")
+    assert answer.refused
+    assert answer.answer == "文档没有提到这一点，无法根据文档回答。"
+    assert "无法在文档中找到依据" in answer.notice
+
+
+def test_a_passage_number_about_something_else_is_withheld(index):
+    # "17个国际组织" is about Bonn's UN Campus; Geneva is named two sentences earlier.
+    bot = scripted(index, "日内瓦一共有17个国际组织。")
+    answer = bot.ask("日内瓦一共有多少个国际组织？")
+    assert answer.refused
+
+
+def test_a_number_whose_subject_is_in_the_sentence_before_is_kept(index):
+    bot = scripted(index, "联合国气候变化框架公约秘书处从最初的十几人发展到现在500多人。")
+    answer = bot.ask("联合国气候变化框架公约秘书处后来发展到多少人？")
+    assert not answer.refused
+    assert "500多人" in answer.answer
+
+
+def test_the_model_saying_the_document_does_not_say_is_a_refusal(index):
+    bot = scripted(index, "文档未提及")
+    answer = bot.ask("现任波恩市长叫什么名字？")
+    assert answer.refused
+    assert answer.closest_sections  # offered apart from the answer text
+
+
+def test_an_english_answer_with_an_invented_year_is_withheld(index):
+    # The first reply is the search translation, the second the answer.
+    bot = scripted(index, "联合国开发计划署哪一年搬到波恩？", "UNDP moved its headquarters to Bonn in 1998.")
+    answer = bot.ask("In which year did UNDP move its headquarters to Bonn?")
+    assert answer.refused
+    assert answer.answer == "The document does not say, so I cannot answer this from it."
+
+
+@pytest.mark.parametrize(("answer", "bad"), [
+    ("日内瓦有17个国际组织。", {"17"}),  # 17 is two sentences away from 日内瓦
+    ("波恩有17个国际组织。", set()),  # 波恩 shares the sentence with 17
+])
+def test_numbers_must_sit_near_a_salient_question_word(answer, bad):
+    passage = ("世界贸易组织认为，波恩和日内瓦有竞争的可能性。无论规模大小，都提供免费的办公设施。"
+               "前德国政府大楼修建成为联合国专区，免费提供给波恩入住的17个国际组织。")
+    salient = {"日内瓦"} if "日内瓦" in answer else {"波恩"}
+    assert unsupported_numbers(answer, "有多少个国际组织？", [passage], salient, tokens) == bad
