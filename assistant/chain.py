@@ -243,7 +243,11 @@ class Assistant:
         if ungrounded:
             return False
         salient = self.retriever.salient_terms(query)
-        if unsupported_numbers(answer, question, texts, salient, tokens):
+        # English answers reword and convert numbers, and their salient words
+        # come from a machine translation: a sentence window refused good
+        # English answers on the eval set, so they are checked per passage.
+        window = 1 if lang == "zh" else None
+        if unsupported_numbers(answer, question, texts, salient, tokens, window):
             return False
         return lang != "zh" or novelty(answer, texts + [question]) < NOVELTY_MAX
 

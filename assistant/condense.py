@@ -16,7 +16,7 @@ _ZH_PRONOUN = re.compile(r"(该组织|该机构|这个组织|这个机构|那个
 _EN_PRONOUN = re.compile(r"\b(it|its|they|their|them|(?:this|that|the) (?:organi[sz]ation|office|agency)|"
                          r"this city|that city|there)\b", re.IGNORECASE)
 _ZH_ORG = re.compile(r"[\u4e00-\u9fff]{2,20}?(?:组织|机构|秘书处|理事会|公约|办事处|署|联盟)(?:亚太办事处|秘书处)?")
-_ZH_QUESTION_WORD = re.compile(r"[哪谁]|什么|多少|如何|怎样|吸引")
+_ZH_QUESTION_WORD = re.compile(r"[哪谁这那该此其]|什么|多少|如何|怎样|吸引")  # no names: 哪个机构, 这个组织
 _ACRONYM = re.compile(r"(?<![A-Za-z])[A-Z][A-Z\-]{2,11}(?![A-Za-z])")
 _EN_NAME = re.compile(r"\b(?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)\b")
 _PLACES_ZH = ("波恩", "上海", "日内瓦", "阿布扎比", "柏林", "纽约", "曼谷")
@@ -30,15 +30,15 @@ def _ranked(text: str, lang: str) -> list[tuple[int, int, str]]:
     """(priority, -position, name) for the names in ``text``: acronyms, then
     organisations, then places; later mentions first within a priority."""
     found: list[tuple[int, int, str]] = []  # (priority, -position, name)
-    # A Chinese question reads best with the Chinese name, an English one
-    # with the acronym.
-    acronym_prio, org_prio = (1, 0) if lang == "zh" else (0, 1)
+    # Acronyms first: "UNFCCC" is rarer in the text than the words of its
+    # Chinese name, so it finds the passage better in either language.
+    acronym_prio, org_prio = 0, 1
     for m in _ACRONYM.finditer(text):
         found.append((acronym_prio, -m.start(), m.group(0)))
     if lang == "zh":
         for m in _ZH_ORG.finditer(text):
             name = trim_name(m.group(0))  # "想把联合国开发计划署" -> "联合国开发计划署"
-            if not _ZH_QUESTION_WORD.search(name):  # "哪个大型联合国机构" names nothing
+            if not _ZH_QUESTION_WORD.search(name):
                 found.append((org_prio, -m.start(), name))
         for place in _PLACES_ZH:
             i = text.rfind(place)

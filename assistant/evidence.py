@@ -41,20 +41,26 @@ def ungrounded_numbers(answer: str, sources: list[str]) -> set[str]:
     return {n for n in numbers(answer) if n not in have and n not in joined and len(n) > 1}
 
 
-def unsupported_numbers(answer: str, question: str, passages: list[str],
-                        salient: set[str], tokenize, window: int = 1) -> set[str]:  # noqa: ANN001
+def unsupported_numbers(answer: str, question: str, passages: list[str], salient: set[str],
+                        tokenize, window: int | None = 1) -> set[str]:  # noqa: ANN001
     """Numbers of the answer that no passage states near one of the question's
-    salient words: in the same sentence or ``window`` sentences either side.
-    E.g. "17" offered as Geneva's count of organisations: the passage names
-    Geneva two sentences before "17个国际组织" (Bonn's). The window lets
-    through answers whose subject sits in the sentence before."""
+    salient words: in the same sentence or ``window`` sentences either side
+    (``None``: anywhere in the passage). E.g. "17" offered as Geneva's count
+    of organisations: the passage names Geneva two sentences before
+    "17个国际组织" (Bonn's). The window lets through answers whose subject
+    sits in the sentence before. Single digits (list numbering, "3个") are
+    checked per passage only."""
     bad = set()
     asked = numbers(question)
     for n in numbers(answer) - asked:
         holders = [p for p in passages if n in numbers(p)]
         if not holders or not salient:
             continue  # not in the passages at all: see ungrounded_numbers
-        if not any(_near(n, p, salient, tokenize, window) for p in holders):
+        if window is None or len(n) == 1:
+            supported = any(salient & set(tokenize(p)) for p in holders)
+        else:
+            supported = any(_near(n, p, salient, tokenize, window) for p in holders)
+        if not supported:
             bad.add(n)
     return bad
 

@@ -49,3 +49,8 @@ def test_a_sentence_opener_in_the_answer_is_not_a_name():
                    "Because Germany decided to move its capital to Berlin.")
     assert condense("What did the German parliament do about it?", history, "en") == \
         "What did the German parliament do about Bonn?"
+
+
+def test_a_demonstrative_phrase_in_the_answer_is_not_a_name():
+    history = chat("哪些城市与波恩竞争过UNFCCC秘书处？", "竞争这个组织的有四个城市，分别是里约、日内瓦、多伦多和波恩。")
+    assert condense("它后来发展到多少人？", history, "zh") == "UNFCCC后来发展到多少人？"
