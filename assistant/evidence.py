@@ -8,6 +8,7 @@ import re
 from assistant.text import CJK_RE, nfkc, sentences
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_QUANTITY = re.compile(r"\d+(?:\.\d+)?\s*(?:多|余)?\s*(?:千万|百万|万|亿|千)")
 
 
 def _bigrams(text: str) -> set[str]:
@@ -32,13 +33,21 @@ def overlap(text: str, passage: str) -> float:
     return len(units & p_units) / len(units)
 
 
+def quantities(text: str) -> set[str]:
+    """Chinese amounts with their magnitude: "3亿", "40万", "5千多万"."""
+    return {re.sub(r"\s+", "", m) for m in _QUANTITY.findall(nfkc(text).replace(",", ""))}
+
+
 def ungrounded_numbers(answer: str, sources: list[str]) -> set[str]:
-    """Numbers in the answer that no source (passage or question) contains."""
+    """Numbers in the answer that no source (passage or question) contains,
+    and Chinese amounts ("3亿") no source states with the same magnitude
+    (a lone "3" is found almost anywhere)."""
     have: set[str] = set()
     for s in sources:
         have |= numbers(s)
     joined = "".join(nfkc(s).replace(",", "").replace(" ", "") for s in sources)
-    return {n for n in numbers(answer) if n not in have and n not in joined and len(n) > 1}
+    bad = {n for n in numbers(answer) if n not in have and n not in joined and len(n) > 1}
+    return bad | {q for q in quantities(answer) if q not in joined}
 
 
 def unsupported_numbers(answer: str, question: str, passages: list[str], salient: set[str],

@@ -10,7 +10,7 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.chain import Assistant
-from assistant.evidence import unsupported_numbers
+from assistant.evidence import quantities, unsupported_numbers
 from assistant.text import tokens
 from tests.conftest import indexed_settings
 
@@ -41,6 +41,13 @@ def test_a_number_found_in_no_passage_is_withheld(index):
     assert answer.refused
     assert answer.answer == "文档没有提到这一点，无法根据文档回答。"
     assert "无法在文档中找到依据" in answer.notice
+
+
+def test_an_amount_whose_digit_occurs_but_not_its_magnitude_is_withheld(index):
+    # "3" occurs in the passages ("3个国际组织"), "3亿" nowhere.
+    bot = scripted(index, "国际组织每年直接给波恩带来的收入大概有3亿元。")
+    answer = bot.ask("国际组织每年直接给波恩带来多少收入？")
+    assert answer.refused
 
 
 def test_a_passage_number_about_something_else_is_withheld(index):
@@ -81,3 +88,7 @@ def test_numbers_must_sit_near_a_salient_question_word(answer, bad):
                "前德国政府大楼修建成为联合国专区，免费提供给波恩入住的17个国际组织。")
     salient = {"日内瓦"} if "日内瓦" in answer else {"波恩"}
     assert unsupported_numbers(answer, "有多少个国际组织？", [passage], salient, tokens) == bad
+
+
+def test_chinese_amounts_keep_their_magnitude():
+    assert quantities("带来5千多万欧元，补贴40万～45万美元，5.7亿人口") == {"5千", "40万", "45万", "5.7亿"}
