@@ -23,7 +23,7 @@ from rank_bm25 import BM25Okapi
 
 from assistant.glossary import Glossary
 from assistant.text import detect_language, tokens
-from ingest.store import KIND_KEY, PASSAGE, SENTENCE, Store
+from ingest.store import KIND_KEY, PASSAGE, SENTENCE, Store, StoreError
 
 
 @dataclass
@@ -90,6 +90,10 @@ class HybridRetriever(BaseRetriever):
             data = self.store.all()
             passages = [_passage(i, d, m) for i, d, m in
                         zip(data["ids"], data["documents"], data["metadatas"], strict=True)]
+            if not passages and self.store.count() > 0:
+                raise StoreError(
+                    f"the index at {self.store.location} was built by an older version of the "
+                    "assistant (its records have no kind): run `python -m ingest` to update it")
             corpus = [tokens(f"{p.section}\n{p.text}") for p in passages]
             # Search also uses the name pairs the documents spell out, e.g.
             # 世界卫生组织（WHO）; kept apart from the configured glossary, which
