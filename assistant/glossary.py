@@ -72,12 +72,17 @@ class Glossary:
         for m in _PAIR_PATTERNS[1].finditer(text):
             self.add(m.group(1), m.group(2))
 
-    def expand(self, query: str) -> list[str]:
-        """Chinese terms for the English terms (and acronyms) in ``query``."""
+    def expand_acronyms(self, query: str) -> list[str]:
+        """Chinese names for the acronyms in ``query``."""
         found: list[str] = []
         for acronym, names in self._acronyms.items():
             if re.search(rf"(?<![A-Za-z]){re.escape(acronym)}(?![A-Za-z])", query):
                 found.extend(sorted(names))
+        return found
+
+    def expand(self, query: str) -> list[str]:
+        """Chinese terms for the English terms (and acronyms) in ``query``."""
+        found = self.expand_acronyms(query)
         q = " " + re.sub(r"[^a-z0-9\-]+", " ", query.lower()) + " "
         # Longest English terms first, so "climate change" wins over "climate".
         for en in sorted(self._en_to_zh, key=len, reverse=True):

@@ -152,10 +152,15 @@ class HybridRetriever(BaseRetriever):
         return {t for t in tokens(self._expanded(query)) if 0 < self._df.get(t, 0) <= limit}
 
     def _expanded(self, query: str) -> str:
-        if self.expand and detect_language(query) != "zh":
-            glossary = self._search_glossary or self.glossary
-            return query + " " + " ".join(glossary.expand(query))
-        return query
+        if not self.expand:
+            return query
+        glossary = self._search_glossary or self.glossary
+        if detect_language(query) == "zh":
+            # A Chinese question may still name an organisation by its acronym
+            # (a follow-up rewritten to "关于UNDP，…"), which the text may spell
+            # only in Chinese.
+            return query + " " + " ".join(glossary.expand_acronyms(query))
+        return query + " " + " ".join(glossary.expand(query))
 
     def _dense(self, vector: list[float]) -> list[Passage]:
         # The vector is of the glossary-expanded query: e5 matches an English
