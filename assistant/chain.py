@@ -294,6 +294,12 @@ def within_budget(passages: list[Passage], budget: int) -> list[Passage]:
 
 def _is_refusal(text: str, lang: str) -> bool:
     t = text.strip().lower()
+    # Besides the asked-for marks, the ways the model words "the passages do
+    # not say" on its own (e.g. "…'s annual budget is not mentioned in the
+    # given passages" on the eval set).
     marks = [REFUSAL_MARK["zh"], REFUSAL_MARK["en"].lower(), "not in the document",
-             "does not say", "does not mention", "doesn't mention", "没有提到", "未提及"]
+             "does not say", "does not mention", "doesn't mention", "is not mentioned",
+             "are not mentioned", "not provided in", "no information", "does not provide",
+             "not specified in", "not stated in", "没有提到", "未提及", "没有提及", "未提到",
+             "资料中没有", "无法回答"]
     return not t or any(m in t[:80] for m in marks)

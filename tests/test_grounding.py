@@ -71,6 +71,18 @@ def test_the_model_saying_the_document_does_not_say_is_a_refusal(index):
     assert answer.closest_sections  # offered apart from the answer text
 
 
+@pytest.mark.parametrize("reply", [
+    "NOT IN DOCUMENT",
+    "The UNFCCC secretariat's annual budget is not mentioned in the given passages.",
+    "The passages provide no information about the budget.",
+])
+def test_the_model_s_own_ways_of_saying_not_in_the_document_are_refusals(index, reply):
+    bot = scripted(index, "联合国气候变化框架公约秘书处的年度预算是多少？", reply)
+    answer = bot.ask("How large is the UNFCCC secretariat's annual budget?")
+    assert answer.refused
+    assert answer.answer == "The document does not say, so I cannot answer this from it."
+
+
 def test_an_english_answer_with_an_invented_year_is_withheld(index):
     # The first reply is the search translation, the second the answer.
     bot = scripted(index, "联合国开发计划署哪一年搬到波恩？", "UNDP moved its headquarters to Bonn in 1998.")
