@@ -112,7 +112,7 @@ def ingest(paths: list[Path] | None, settings: Settings, rebuild: bool = False,
     for i in range(0, len(stale), 500):
         store.collection.delete(ids=stale[i:i + 500])
 
-    def passages(records: list) -> int:  # noqa: ANN001
+    def passages(records: list[Chunk | Sentence]) -> int:
         return sum(isinstance(r, Chunk) for r in records)
 
     report.added, report.updated = passages(to_add), passages(to_update)

@@ -367,14 +367,16 @@ def test_cli_exits_1_and_names_the_file_that_failed(indexed):
 
 
 def stored_rows(db: Path) -> int | None:
-    """Chunks in a Chroma store, read straight from its SQLite file (the ingest
-    process may be writing; None when the file is missing or busy)."""
+    """Chunks (passage records, not their sentences) in a Chroma store, read
+    straight from its SQLite file (the ingest process may be writing; None when
+    the file is missing or busy)."""
     if not db.exists():
         return None
     try:
         con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.2)
         try:
-            return con.execute("SELECT count(*) FROM embeddings").fetchone()[0]
+            return con.execute("SELECT count(*) FROM embedding_metadata "
+                               "WHERE key = 'kind' AND string_value = 'passage'").fetchone()[0]
         finally:
             con.close()
     except sqlite3.OperationalError:

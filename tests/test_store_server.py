@@ -98,7 +98,9 @@ def test_server_holds_the_chunks_and_nothing_is_written_locally(server_index):
 
     client = chromadb.HttpClient(host="127.0.0.1", port=server_index.settings.chroma_port)
     collection = client.get_collection(server_index.settings.collection)
-    assert set(collection.get()["ids"]) == server_index.chunk_ids
+    assert set(collection.get(where={"kind": "passage"})["ids"]) == server_index.chunk_ids
+    sentences = collection.get(where={"kind": "sentence"}, include=["metadatas"])["metadatas"]
+    assert {m["chunk_id"] for m in sentences} == server_index.chunk_ids
     assert not server_index.settings.store_dir.exists()
 
 
