@@ -242,6 +242,10 @@ class Assistant:
             ungrounded = {n for n in ungrounded if re.fullmatch(r"(1[89]|20)\d\d", n)}
         if ungrounded:
             return False
+        if lang == "zh" and any(n in answer for n in self.retriever.unknown_names(question)):
+            # The answer repeats a person or organisation the question names and
+            # the document never does ("阿布扎比邀请哈佛大学…"): a false premise.
+            return False
         salient = self.retriever.salient_terms(query)
         # English answers reword and convert numbers, and their salient words
         # come from a machine translation: a sentence window refused good

@@ -22,7 +22,7 @@ from pydantic import ConfigDict, Field, PrivateAttr
 from rank_bm25 import BM25Okapi
 
 from assistant.glossary import Glossary
-from assistant.text import detect_language, tokens
+from assistant.text import detect_language, proper_names, tokens
 from ingest.store import KIND_KEY, PASSAGE, SENTENCE, Store, StoreError
 
 
@@ -78,6 +78,7 @@ class HybridRetriever(BaseRetriever):
     _bm25: BM25Okapi | None = PrivateAttr(default=None)
     _passages: list[Passage] = PrivateAttr(default_factory=list)
     _by_id: dict[str, Passage] = PrivateAttr(default_factory=dict)
+    _corpus_text: str = PrivateAttr(default="")
     _sentence_count: int = PrivateAttr(default=0)
     _df: dict[str, int] = PrivateAttr(default_factory=dict)
     _search_glossary: Glossary | None = PrivateAttr(default=None)
@@ -104,6 +105,7 @@ class HybridRetriever(BaseRetriever):
             self._search_glossary = learned
             self._passages = passages
             self._by_id = {p.id: p for p in passages}
+            self._corpus_text = "\n".join(p.text for p in passages).lower()
             self._sentence_count = len(self.store.all(include_documents=False, kind=SENTENCE)["ids"])
             df: dict[str, int] = {}
             for doc in corpus:
@@ -150,6 +152,11 @@ class HybridRetriever(BaseRetriever):
         self._refresh()
         limit = max_share * max(1, len(self._passages))
         return {t for t in tokens(self._expanded(query)) if 0 < self._df.get(t, 0) <= limit}
+
+    def unknown_names(self, text: str) -> set[str]:
+        """Names of people and organisations in ``text`` that no passage contains."""
+        self._refresh()
+        return {n for n in proper_names(text) if n.lower() not in self._corpus_text}
 
     def _expanded(self, query: str) -> str:
         if not self.expand:

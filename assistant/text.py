@@ -71,6 +71,16 @@ def tokens(text: str) -> list[str]:
     return out
 
 
+def proper_names(text: str) -> set[str]:
+    """Names of people and organisations (and other proper nouns) in Chinese
+    text, by jieba's part-of-speech tags nr / nt / nz. Places (ns) are left
+    out: paraphrases describe places ("海湾地区") more than they name them."""
+    _jieba()
+    import jieba.posseg
+
+    return {w for w, flag in jieba.posseg.cut(text) if flag in ("nr", "nt", "nz") and len(w) >= 2}
+
+
 def content_terms(text: str) -> set[str]:
     return set(tokens(text))
 

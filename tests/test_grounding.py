@@ -50,6 +50,19 @@ def test_an_amount_whose_digit_occurs_but_not_its_magnitude_is_withheld(index):
     assert answer.refused
 
 
+def test_an_answer_repeating_a_name_the_document_never_mentions_is_withheld(index):
+    # The paper says MIT (麻省理工学院), not Harvard: a false premise the model accepts.
+    bot = scripted(index, "阿布扎比邀请哈佛大学为其进行设计，提供智力支持。")
+    answer = bot.ask("阿布扎比为什么邀请哈佛大学为其进行设计？")
+    assert answer.refused
+
+
+def test_an_answer_with_the_document_s_own_names_is_kept(index):
+    bot = scripted(index, "阿布扎比邀请了美国麻省理工学院为其进行设计，提供智力支持。")
+    answer = bot.ask("阿布扎比邀请了哪所大学为其进行设计？")
+    assert not answer.refused
+
+
 def test_a_passage_number_about_something_else_is_withheld(index):
     # "17个国际组织" is about Bonn's UN Campus; Geneva is named two sentences earlier.
     bot = scripted(index, "日内瓦一共有17个国际组织。")
