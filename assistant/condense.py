@@ -54,13 +54,9 @@ def _ranked(text: str, lang: str) -> list[tuple[int, int, str]]:
     return found
 
 
-def _entities(text: str, lang: str, glossary: Glossary | None) -> list[str]:
-    return [name for _, _, name in _ranked(text, lang)]
-
-
 def is_follow_up(question: str, lang: str) -> bool:
     pronoun = _ZH_PRONOUN.search(question) if lang == "zh" else _EN_PRONOUN.search(question)
-    return bool(pronoun) or len(_entities(question, lang, None)) == 0
+    return bool(pronoun) or not _ranked(question, lang)
 
 
 def _exchanges(history: list[dict[str, str]]) -> list[list[str]]:

@@ -106,7 +106,8 @@ class HybridRetriever(BaseRetriever):
             self._passages = passages
             self._by_id = {p.id: p for p in passages}
             self._corpus_text = "\n".join(p.text for p in passages).lower()
-            self._sentence_count = len(self.store.all(include_documents=False, kind=SENTENCE)["ids"])
+            # Every other record is a sentence of one of these passages.
+            self._sentence_count = self.store.count() - len(passages)
             df: dict[str, int] = {}
             for doc in corpus:
                 for t in set(doc):
@@ -120,10 +121,11 @@ class HybridRetriever(BaseRetriever):
         self._refresh()
         if not self._passages:
             return []
+        expanded = self._expanded(query)  # one expansion for all three rankings
         fused: dict[str, Passage] = {}
         weights: dict[str, float] = {}
         if self.mode in ("hybrid", "dense"):
-            vector = self.embedder.embed_query(self._expanded(query))
+            vector = self.embedder.embed_query(expanded)
             for rank, p in enumerate(self._dense(vector), start=1):
                 fused.setdefault(p.id, p).ranks["dense"] = rank
                 fused[p.id].dense = p.dense
@@ -132,8 +134,7 @@ class HybridRetriever(BaseRetriever):
                 fused[p.id].dense = max(fused[p.id].dense, score)
             weights["dense"] = weights["sentence"] = 1.0
         if self.mode in ("hybrid", "bm25"):
-            bm25_query = self._expanded(query)
-            q_tokens = tokens(bm25_query)
+            q_tokens = tokens(expanded)
             # Down-weight BM25 when few query words exist in the corpus at all
             # (typical for English questions the glossary does not cover).
             coverage = sum(t in self._df for t in q_tokens) / max(1, len(q_tokens))

@@ -21,7 +21,7 @@ from assistant.config import Settings
 from assistant.glossary import Glossary
 from assistant.retrieval import HybridRetriever, Passage
 from ingest import store as store_mod
-from ingest.chunk import chunk_document, chunk_sentences
+from ingest.chunk import chunk_document, with_sentences
 from ingest.clean import Block
 from ingest.documents import doc_id_for
 from ingest.embed import embedder_id, make_embedder
@@ -72,7 +72,7 @@ def _raw_store(settings: Settings, embedder: Any, workdir: Path) -> Any:
         block = Block("paragraph", raw, 0, None, 0, len(raw))
         chunks = chunk_document([block], raw, doc_id_for(path), path.stem, settings.chunk_size,
                                 settings.chunk_overlap, settings.chunk_min)
-        write_chunks(store, embedder, [*chunks, *(s for c in chunks for s in chunk_sentences(c))])
+        write_chunks(store, embedder, with_sentences(chunks))
     store.bump_revision()
     return store
 

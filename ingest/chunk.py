@@ -97,6 +97,11 @@ def chunk_sentences(chunk: Chunk, minimum: int = 6) -> list[Sentence]:
     return [Sentence(f"{chunk.id}:s{i}", text, chunk) for i, text in enumerate(out)]
 
 
+def with_sentences(chunks: list[Chunk]) -> list[Chunk | Sentence]:
+    """Everything the store holds for ``chunks``: each chunk, then its sentences."""
+    return [*chunks, *(s for c in chunks for s in chunk_sentences(c))]
+
+
 def splitter(chunk_size: int, chunk_overlap: int) -> RecursiveCharacterTextSplitter:
     return RecursiveCharacterTextSplitter(
         separators=_SENTENCE_SEPARATORS,

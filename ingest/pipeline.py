@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from assistant.config import ROOT, Settings
 from ingest import store as store_mod
-from ingest.chunk import Chunk, Sentence, chunk_sentences
+from ingest.chunk import Chunk, Sentence, with_sentences
 from ingest.documents import doc_id_for, process
 from ingest.embed import embedder_id, make_embedder
 from ingest.loaders import LoadError, discover
@@ -84,8 +84,7 @@ def ingest(paths: list[Path] | None, settings: Settings, rebuild: bool = False,
     # Passages and their sentences are records of the same store; the report
     # counts passages (chunks), as the contract says.
     chunks: dict[str, Chunk] = {c.id: c for d in docs.values() for c in d.chunks}
-    wanted: dict[str, Chunk | Sentence] = dict(chunks)
-    wanted.update({s.id: s for c in chunks.values() for s in chunk_sentences(c)})
+    wanted: dict[str, Chunk | Sentence] = {r.id: r for r in with_sentences(list(chunks.values()))}
     to_add = [r for rid, r in wanted.items() if rid not in stored_meta]
     to_update = [r for rid, r in wanted.items()
                  if rid in stored_meta and stored_meta[rid] != r.to_metadata()]

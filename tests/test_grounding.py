@@ -43,31 +43,22 @@ def test_a_number_found_in_no_passage_is_withheld(index):
     assert "无法在文档中找到依据" in answer.notice
 
 
-def test_an_amount_whose_digit_occurs_but_not_its_magnitude_is_withheld(index):
+@pytest.mark.parametrize(("question", "reply"), [
     # "3" occurs in the passages ("3个国际组织"), "3亿" nowhere.
-    bot = scripted(index, "国际组织每年直接给波恩带来的收入大概有3亿元。")
-    answer = bot.ask("国际组织每年直接给波恩带来多少收入？")
-    assert answer.refused
-
-
-def test_an_answer_repeating_a_name_the_document_never_mentions_is_withheld(index):
+    ("国际组织每年直接给波恩带来多少收入？", "国际组织每年直接给波恩带来的收入大概有3亿元。"),
     # The paper says MIT (麻省理工学院), not Harvard: a false premise the model accepts.
-    bot = scripted(index, "阿布扎比邀请哈佛大学为其进行设计，提供智力支持。")
-    answer = bot.ask("阿布扎比为什么邀请哈佛大学为其进行设计？")
-    assert answer.refused
+    ("阿布扎比为什么邀请哈佛大学为其进行设计？", "阿布扎比邀请哈佛大学为其进行设计，提供智力支持。"),
+    # "17个国际组织" is about Bonn's UN Campus; Geneva is named two sentences earlier.
+    ("日内瓦一共有多少个国际组织？", "日内瓦一共有17个国际组织。"),
+], ids=["amount-without-its-magnitude", "name-the-document-never-mentions", "number-about-something-else"])
+def test_an_answer_the_passages_do_not_carry_is_withheld(index, question, reply):
+    assert scripted(index, reply).ask(question).refused
 
 
 def test_an_answer_with_the_document_s_own_names_is_kept(index):
     bot = scripted(index, "阿布扎比邀请了美国麻省理工学院为其进行设计，提供智力支持。")
     answer = bot.ask("阿布扎比邀请了哪所大学为其进行设计？")
     assert not answer.refused
-
-
-def test_a_passage_number_about_something_else_is_withheld(index):
-    # "17个国际组织" is about Bonn's UN Campus; Geneva is named two sentences earlier.
-    bot = scripted(index, "日内瓦一共有17个国际组织。")
-    answer = bot.ask("日内瓦一共有多少个国际组织？")
-    assert answer.refused
 
 
 def test_a_number_whose_subject_is_in_the_sentence_before_is_kept(index):
