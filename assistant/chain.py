@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.runnables import RunnableLambda
 
@@ -134,7 +135,8 @@ class Assistant:
         retriever = HybridRetriever(
             store=store, embedder=embedder, glossary=Glossary.load(settings.glossary_path),
             k=settings.top_k, candidates=settings.candidates, rrf_k=settings.rrf_k,
-            bm25_weight=settings.bm25_weight)
+            bm25_weight=settings.bm25_weight, merge_window=settings.merge_window,
+            merge_chars=settings.merge_chars)
         notice = ""
         try:
             chat_model = make_chat_model(settings)
@@ -275,11 +277,12 @@ class Assistant:
     def _vectors(self, passages: list[Passage]) -> list[list[float]] | None:
         if getattr(self.retriever, "store", None) is None:
             return None
-        got = self.retriever.store.collection.get(ids=[p.id for p in passages],
-                                                  include=["embeddings"])
+        ids = [pid for p in passages for pid in p.part_ids]
+        got = self.retriever.store.collection.get(ids=ids, include=["embeddings"])
         by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
         try:
-            return [list(by_id[p.id]) for p in passages]
+            # A merged passage is compared by the mean of its parts' vectors.
+            return [list(np.mean([by_id[pid] for pid in p.part_ids], axis=0)) for p in passages]
         except KeyError:
             return None
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.glossary import Glossary
-from assistant.retrieval import HybridRetriever
+from assistant.retrieval import HybridRetriever, Passage, merge_neighbours
 from ingest.embed import embedder_id, make_embedder
 from ingest.store import StoreError, open_store
 
@@ -27,3 +27,47 @@ def test_an_empty_index_finds_nothing_without_error(settings):
     embedder = make_embedder(settings)
     store = open_store(settings, embedder_id(embedder))
     assert HybridRetriever(store=store, embedder=embedder).search("波恩") == []
+
+
+def _piece(pid: str, start: int, text: str, section: str = "二、波恩") -> Passage:
+    return Passage(pid, text, "doc.txt", "doc", section, None, start, start + len(text))
+
+
+def test_two_top_ranked_neighbours_are_read_as_one_continuous_passage():
+    first = _piece("a", 0, "自1994年以来，波恩在德国联邦政府的支持下发展。")
+    second = _piece("b", first.text.index("联邦政府"), "联邦政府的支持下发展。联邦政府还委任了外交特别代表。")
+    other = _piece("c", 500, "其他章节的内容。", section="三、上海")
+    merged = merge_neighbours([second, other, first], window=3, max_chars=700)
+    assert [p.id for p in merged] == ["b", "c"]  # the better-ranked piece keeps its place
+    joined = merged[0]
+    assert joined.text == "自1994年以来，波恩在德国联邦政府的支持下发展。联邦政府还委任了外交特别代表。"
+    assert (joined.start, joined.end) == (0, second.end)
+    assert joined.part_ids == ["a", "b"]  # in reading order, for citations and vectors
+
+
+@pytest.mark.parametrize("why, ranked, window, max_chars", [
+    ("other section", [_piece("a", 0, "甲" * 50), _piece("b", 40, "乙" * 50, section="三")], 3, 700),
+    ("gap between them", [_piece("a", 0, "甲" * 50), _piece("b", 60, "乙" * 50)], 3, 700),
+    ("neighbour ranked too low", [_piece("a", 0, "甲" * 50), _piece("x", 900, "丙" * 9),
+                                  _piece("y", 950, "丁" * 9), _piece("b", 40, "乙" * 50)], 3, 700),
+    ("too long together", [_piece("a", 0, "甲" * 50), _piece("b", 40, "乙" * 50)], 3, 80),
+])
+def test_passages_stay_apart_unless_they_are_close_neighbours(why, ranked, window, max_chars):
+    merged = merge_neighbours(ranked, window, max_chars)
+    assert [p.id for p in merged] == [p.id for p in ranked], why
+    assert all(p.part_ids == [p.id] for p in merged)
+
+
+def test_a_boundary_straddling_answer_comes_first_as_one_passage(tmp_path):
+    from tests.conftest import indexed_settings
+
+    s = indexed_settings(tmp_path)
+    embedder = make_embedder(s)
+    store = open_store(s, embedder_id(embedder), create=False)
+    retriever = HybridRetriever(store=store, embedder=embedder,
+                                glossary=Glossary.load(s.glossary_path))
+    # The chunk that names the federal government's support ends mid-sentence;
+    # the measures themselves open the next chunk.
+    top = retriever.search("为了支持波恩吸引国际组织，德国联邦政府采取了哪些措施？", 3)[0]
+    assert "委任了外交特别代表" in top.text and "德国最大的会展中心" in top.text
+    assert len(top.part_ids) == 2 and len(top.text) <= s.merge_chars
