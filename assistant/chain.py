@@ -118,7 +118,8 @@ class Assistant:
         self.load_notice = notice  # e.g. the model could not load
         self.generator = settings.generator if chat_model is not None else "extractive"
         self.condense_step = RunnableLambda(
-            lambda x: condense(x["question"], x.get("history"), x["lang"], retriever.glossary))
+            lambda x: condense(x["question"], x.get("history"), x["lang"],
+                              retriever.search_glossary))
         # Evaluation asks for a deeper ranking than the generator reads, in the
         # same search, so measuring adds no work.
         self.rank_depth = settings.top_k

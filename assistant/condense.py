@@ -13,6 +13,9 @@ import re
 from assistant.glossary import Glossary, trim_name
 
 _ZH_PRONOUN = re.compile(r"(该组织|该机构|这个组织|这个机构|那个组织|它们|他们|它的|其|它|该市|这座城市|那里)")
+# 他/她 name a person (他们/她们 are groups, handled above).
+_ZH_PERSON = re.compile(r"[他她](?!们)")
+_EN_PERSON = re.compile(r"\b(he|she|him|his)\b", re.IGNORECASE)
 _EN_PRONOUN = re.compile(r"\b(it|its|they|their|them|(?:this|that|the) (?:organi[sz]ation|office|agency)|"
                          r"this city|that city|there)\b", re.IGNORECASE)
 _ZH_ORG = re.compile(r"[\u4e00-\u9fff]{2,20}?(?:组织|机构|秘书处|理事会|公约|办事处|署|联盟)(?:亚太办事处|秘书处)?")
@@ -55,8 +58,26 @@ def _ranked(text: str, lang: str) -> list[tuple[int, int, str]]:
 
 
 def is_follow_up(question: str, lang: str) -> bool:
-    pronoun = _ZH_PRONOUN.search(question) if lang == "zh" else _EN_PRONOUN.search(question)
+    pronoun = (_ZH_PRONOUN.search(question) or _ZH_PERSON.search(question) if lang == "zh"
+               else _EN_PRONOUN.search(question) or _EN_PERSON.search(question))
     return bool(pronoun) or not _ranked(question, lang)
+
+
+def _person(question: str, history: list[dict[str, str]], lang: str,
+            glossary: Glossary | None) -> str | None:
+    """``question`` with 他/她 (he/she) replaced by the person the latest
+    exchange names, if the documents know that person; else None."""
+    pattern = _ZH_PERSON if lang == "zh" else _EN_PERSON
+    m = pattern.search(question)
+    if not m or glossary is None:
+        return None
+    for exchange in _exchanges(history):
+        for text in exchange:  # the user's turn first
+            people = glossary.people_in(text)
+            if people:
+                name = people[0] + ("'s" if m.group(0).lower() == "his" else "")
+                return question[: m.start()] + name + question[m.end():]
+    return None
 
 
 def _exchanges(history: list[dict[str, str]]) -> list[list[str]]:
@@ -76,6 +97,9 @@ def condense(question: str, history: list[dict[str, str]] | None, lang: str,
     """Rewrite ``question`` as a standalone question in the same language."""
     if not history or not is_follow_up(question, lang):
         return question
+    about_person = _person(question, history, lang, glossary)
+    if about_person:
+        return about_person
     subject = None
     # The latest exchange (question and answer) names the subject, the most
     # specific name first: "the UNCCD office" in the answer beats "Shanghai"

@@ -22,6 +22,14 @@ _PAIR_PATTERNS = [
     # ACRONYM（中文名）
     re.compile(rf"\b([A-Z][A-Z\-]{{1,14}})\s*[（(]\s*({_ZH}{{2,30}})\s*[）)]"),
 ]
+# A person's name after an office or before an honorific, as Chinese text
+# writes them (秘书长安南和…, 副局长周汉民先生): jieba cuts such names apart
+# (周/汉民), so follow-ups that say 他 could not otherwise be resolved.
+_PERSON = re.compile(
+    rf"(?:秘书长|总理|总统|首相|市长|主席|局长|部长|大使|教授|博士)({_ZH}{{2,3}}?)"
+    r"(?=先生|女士|和|与|、|，|共同|在|曾|提到|表示|说|指出)"
+    rf"|({_ZH}{{2,3}})(?=先生|女士)"
+)
 
 
 class Glossary:
@@ -29,6 +37,7 @@ class Glossary:
         self._en_to_zh: dict[str, set[str]] = defaultdict(set)
         # Acronyms match case-sensitively: "WHO" is an organisation, "who" is not.
         self._acronyms: dict[str, set[str]] = defaultdict(set)
+        self.people: set[str] = set()
 
     def add(self, english: str, chinese: str) -> None:
         english, chinese = english.strip(), trim_name(chinese.strip())
@@ -60,6 +69,7 @@ class Glossary:
             twin._en_to_zh[key] = set(names)
         for key, names in self._acronyms.items():
             twin._acronyms[key] = set(names)
+        twin.people = set(self.people)
         return twin
 
     def learn(self, text: str) -> None:
@@ -71,6 +81,13 @@ class Glossary:
                 self.add(short, zh)
         for m in _PAIR_PATTERNS[1].finditer(text):
             self.add(m.group(1), m.group(2))
+        for m in _PERSON.finditer(text):
+            self.people.add(m.group(1) or m.group(2))
+
+    def people_in(self, text: str) -> list[str]:
+        """The known people ``text`` names, the last-mentioned first."""
+        found = [(text.rfind(name), name) for name in self.people if name in text]
+        return [name for _, name in sorted(found, reverse=True)]
 
     def expand_acronyms(self, query: str) -> list[str]:
         """Chinese names for the acronyms in ``query``."""

@@ -154,6 +154,12 @@ class HybridRetriever(BaseRetriever):
         ranked = sorted(fused.values(), key=lambda p: p.score, reverse=True)
         return merge_neighbours(ranked, self.merge_window, self.merge_chars)[:k]
 
+    @property
+    def search_glossary(self) -> Glossary:
+        """The configured glossary plus what the indexed documents spell out."""
+        self._refresh()
+        return self._search_glossary or self.glossary
+
     def salient_terms(self, query: str, max_share: float = 0.3) -> set[str]:
         """Query words (glossary-expanded) that occur in the corpus but in at
         most ``max_share`` of the passages: the words that make it specific."""

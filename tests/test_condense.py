@@ -4,6 +4,7 @@ naming the subject the conversation was about."""
 from __future__ import annotations
 
 from assistant.condense import condense
+from assistant.glossary import Glossary
 
 
 def chat(*turns: str) -> list[dict[str, str]]:
@@ -54,3 +55,27 @@ def test_a_sentence_opener_in_the_answer_is_not_a_name():
 def test_a_demonstrative_phrase_in_the_answer_is_not_a_name():
     history = chat("哪些城市与波恩竞争过UNFCCC秘书处？", "竞争这个组织的有四个城市，分别是里约、日内瓦、多伦多和波恩。")
     assert condense("它后来发展到多少人？", history, "zh") == "UNFCCC后来发展到多少人？"
+
+
+def _glossary_of(text: str) -> Glossary:
+    glossary = Glossary()
+    glossary.learn(text)
+    return glossary
+
+
+def test_people_are_learned_from_their_titles_and_honorifics():
+    text = ("2006年1月联合国秘书长安南和德国总理默克尔共同主持了仪式。"
+            "上海世博会事务协调局副局长周汉民先生在一次发言中提到。")
+    assert _glossary_of(text).people == {"安南", "默克尔", "周汉民"}
+
+
+def test_he_becomes_the_person_the_conversation_named():
+    glossary = _glossary_of("世博会事务协调局副局长周汉民先生在一次发言中提到，有必要吸引国际组织。")
+    history = chat("周汉民在全国政协十届四次会议上说了什么？", "他提到“有必要吸引一些重要国际组织在中国设立总部”。")
+    assert condense("他当时是什么身份？", history, "zh", glossary) == "周汉民当时是什么身份？"
+
+
+def test_they_is_not_taken_for_a_person():
+    glossary = _glossary_of("副局长周汉民先生在一次发言中提到。")
+    history = chat("ICLEI是什么？", "ICLEI是国际地方政府环境行动理事会。")
+    assert condense("他们有多少成员？", history, "zh", glossary) == "ICLEI有多少成员？"
