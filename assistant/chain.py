@@ -6,7 +6,6 @@ one so the sources can be shown before the first token arrives.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,10 +15,16 @@ import numpy as np
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.runnables import RunnableLambda
 
+from assistant.amounts import in_english_numbers
 from assistant.citations import Citation, cite
 from assistant.condense import condense
 from assistant.config import Settings
-from assistant.evidence import novelty, ungrounded_numbers, unsupported_numbers
+from assistant.evidence import (
+    misstated_amounts,
+    novelty,
+    ungrounded_numbers,
+    unsupported_numbers,
+)
 from assistant.generators import GeneratorError, make_chat_model
 from assistant.generators.extractive import extract
 from assistant.glossary import Glossary
@@ -72,6 +77,8 @@ class Answer:
     generator: str = ""
     ranked: list[Passage] = field(default_factory=list)  # deeper ranking (evaluation)
     closest_sections: list[str] = field(default_factory=list)  # offered with a refusal
+    # A model answer the grounding checks withheld, and why (evaluation, logs).
+    withheld: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -86,6 +93,7 @@ class Answer:
             "notice": self.notice,
             "generator": self.generator,
             "closest_sections": self.closest_sections,
+            "withheld_reason": self.withheld.get("reason", ""),
         }
 
     def display_text(self) -> str:
@@ -136,7 +144,8 @@ class Assistant:
         retriever = HybridRetriever(
             store=store, embedder=embedder, glossary=Glossary.load(settings.glossary_path),
             k=settings.top_k, candidates=settings.candidates, rrf_k=settings.rrf_k,
-            bm25_weight=settings.bm25_weight, merge_window=settings.merge_window,
+            bm25_weight=settings.bm25_weight,
+            sentence_bm25_weight=settings.sentence_bm25_weight, merge_window=settings.merge_window,
             merge_chars=settings.merge_chars)
         notice = ""
         try:
@@ -193,8 +202,10 @@ class Assistant:
                 yield {"type": "token", "text": token}
             text = "".join(parts).strip()
             refused = _is_refusal(text, lang)
-            if not refused and not self._supported(text, standalone, query, passages, lang):
+            problem = "" if refused else self._ungrounded(text, standalone, query, passages, lang)
+            if problem:
                 notices.append(NOTICES["ungrounded"][lang])
+                result.withheld = {"text": text, "reason": problem}
                 refused = True
         result.timings["generate"] = time.perf_counter() - t1
         result.timings.setdefault("first_token", time.perf_counter() - started)
@@ -221,7 +232,7 @@ class Assistant:
     # -- steps ---------------------------------------------------------------
     def _generate(self, question: str, passages: list[Passage], lang: str) -> Iterator[str]:
         messages = answer_prompt(lang).format_messages(
-            context=format_context(passages), question=question)
+            context=format_context(passages, lang), question=question)
         model = self.chat_model
         assert model is not None
         kwargs = {"ban_cjk": True} if lang == "en" and model._llm_type == "llama-cpp" else {}
@@ -233,30 +244,38 @@ class Assistant:
             where = f" at {self.settings.openai_base_url}" if self.generator == "openai" else ""
             raise GeneratorError(f"the {self.generator} generator{where} failed: {exc}") from exc
 
-    def _supported(self, answer: str, question: str, query: str, passages: list[Passage],
-                   lang: str) -> bool:
-        """The application's own grounding check of a model answer. ``query`` is
-        what was searched (for English, with its Chinese translation)."""
+    def _ungrounded(self, answer: str, question: str, query: str, passages: list[Passage],
+                    lang: str) -> str:
+        """The application's own grounding check of a model answer: why it
+        cannot be traced to the passages, or "" when it can. ``query`` is what
+        was searched (for English, with its Chinese translation)."""
         texts = [f"{p.section}\n{p.text}" for p in passages]
-        ungrounded = ungrounded_numbers(answer, texts + [question])
+        # An English answer may use the amounts as its prompt spelled them
+        # (5万 -> 50,000).
+        spelled = [in_english_numbers(t) for t in texts] if lang == "en" else []
+        ungrounded = ungrounded_numbers(answer, texts + spelled + [question])
         if lang == "en":
-            # English answers legitimately convert 万/亿 (5万 -> 50,000): only
-            # years must appear verbatim.
-            ungrounded = {n for n in ungrounded if re.fullmatch(r"(1[89]|20)\d\d", n)}
+            ungrounded |= misstated_amounts(answer, spelled + [question])
         if ungrounded:
-            return False
-        if lang == "zh" and any(n in answer for n in self.retriever.unknown_names(question)):
+            return f"numbers in no passage: {', '.join(sorted(ungrounded))}"
+        unknown = [n for n in self.retriever.unknown_names(question) if n in answer]
+        if lang == "zh" and unknown:
             # The answer repeats a person or organisation the question names and
             # the document never does ("阿布扎比邀请哈佛大学…"): a false premise.
-            return False
+            return f"a name the document never mentions: {', '.join(sorted(unknown))}"
         salient = self.retriever.salient_terms(query)
         # English answers reword and convert numbers, and their salient words
         # come from a machine translation: a sentence window refused good
         # English answers on the eval set, so they are checked per passage.
         window = 1 if lang == "zh" else None
-        if unsupported_numbers(answer, question, texts, salient, tokens, window):
-            return False
-        return lang != "zh" or novelty(answer, texts + [question]) < NOVELTY_MAX
+        far = unsupported_numbers(answer, question, texts, salient, tokens, window)
+        if far:
+            return f"numbers the passages state about something else: {', '.join(sorted(far))}"
+        if lang == "zh":
+            new = novelty(answer, texts + [question])
+            if new >= NOVELTY_MAX:
+                return f"wording found in no passage ({new:.0%} new character pairs)"
+        return ""
 
     def _translate(self, question: str) -> str:
         assert self.chat_model is not None

@@ -38,6 +38,24 @@ def quantities(text: str) -> set[str]:
     return {re.sub(r"\s+", "", m) for m in _QUANTITY.findall(nfkc(text).replace(",", ""))}
 
 
+_EN_AMOUNT = re.compile(r"(\d+(?:[.,]\d+)*)\s*(thousand|million|billion)\b", re.IGNORECASE)
+_EN_SCALE = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+
+
+def _values(text: str) -> dict[str, float]:
+    """English amounts with a scale word, by their wording: "5.7 billion" -> 5.7e9."""
+    return {m.group(0): float(m.group(1).replace(",", "")) * _EN_SCALE[m.group(2).lower()]
+            for m in _EN_AMOUNT.finditer(nfkc(text))}
+
+
+def misstated_amounts(answer: str, sources: list[str]) -> set[str]:
+    """English amounts ("5.7 billion") whose value no source states, in words
+    or digits: "5.7" is in the passage, but as 5.7亿 (570 million)."""
+    have = {v for s in sources for v in _values(s).values()}
+    have |= {float(n) for s in sources for n in numbers(s) if n.replace(".", "", 1).isdigit()}
+    return {w for w, v in _values(answer).items() if not any(abs(v - h) < 0.5 for h in have)}
+
+
 def ungrounded_numbers(answer: str, sources: list[str]) -> set[str]:
     """Numbers in the answer that no source (passage or question) contains,
     and Chinese amounts ("3亿") no source states with the same magnitude

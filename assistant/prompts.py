@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from langchain_core.prompts import ChatPromptTemplate
 
+from assistant.amounts import in_english_numbers
+
 REFUSAL_MARK = {"zh": "文档未提及", "en": "NOT IN DOCUMENT"}
 REFUSAL_TEXT = {
     "zh": "文档没有提到这一点，无法根据文档回答。",
@@ -53,8 +55,10 @@ def answer_prompt(lang: str) -> ChatPromptTemplate:
     return ChatPromptTemplate.from_messages([("system", SYSTEM), ("human", _USER[lang])])
 
 
-def format_context(passages: list) -> str:  # list[Passage]
-    return "\n".join(f"[{i}] {p.text}" for i, p in enumerate(passages, start=1))
+def format_context(passages: list, lang: str = "zh") -> str:  # list[Passage]
+    """Numbered passages; for an English answer with 万/亿 amounts written out."""
+    texts = [in_english_numbers(p.text) if lang == "en" else p.text for p in passages]
+    return "\n".join(f"[{i}] {t}" for i, t in enumerate(texts, start=1))
 
 
 # Shares the system prompt with the answer prompt (see SYSTEM).

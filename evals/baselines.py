@@ -44,6 +44,7 @@ class PlainLangChainRetriever:
                 docs.append(Document(page_content=piece, metadata={"doc_id": doc_id_for(path), "i": i}))
         self.embedder = embedder
         self.glossary = Glossary()
+        self.search_glossary = self.glossary  # no learned name pairs: the plain recipe
         self.store = None
         self.db = Chroma(collection_name="plain", embedding_function=embedder,
                          persist_directory=str(workdir / "plain"),
@@ -91,11 +92,13 @@ def build_systems(main: Assistant, settings: Settings) -> tuple[dict[str, Assist
         r = HybridRetriever(store=ours.store, embedder=embedder, glossary=ours.glossary,
                             k=settings.top_k, candidates=settings.candidates, rrf_k=settings.rrf_k,
                             bm25_weight=settings.bm25_weight, mode=mode,
+                            sentence_bm25_weight=settings.sentence_bm25_weight,
                             merge_window=settings.merge_window, merge_chars=settings.merge_chars)
         systems[mode] = Assistant(ext, r, None)
     r = HybridRetriever(store=_raw_store(settings, embedder, workdir), embedder=embedder,
                         glossary=ours.glossary, k=settings.top_k, candidates=settings.candidates,
                         rrf_k=settings.rrf_k, bm25_weight=settings.bm25_weight,
+                        sentence_bm25_weight=settings.sentence_bm25_weight,
                         merge_window=settings.merge_window, merge_chars=settings.merge_chars)
     systems["hybrid-raw"] = Assistant(ext, r, None)
     return systems, tmp

@@ -30,6 +30,7 @@ def run_question(bot: Assistant, q: Question) -> dict[str, Any]:
                answer.timings.get("first_token", latency), answer.standalone_question)
     row["chain_s"] = round(answer.timings["total"], 4)
     row["notice"] = answer.notice
+    row["withheld"] = answer.withheld
     return row
 
 

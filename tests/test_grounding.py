@@ -108,3 +108,22 @@ def test_numbers_must_sit_near_a_salient_question_word(answer, bad):
 
 def test_chinese_amounts_keep_their_magnitude():
     assert quantities("带来5千多万欧元，补贴40万～45万美元，5.7亿人口") == {"5千", "40万", "45万", "5.7亿"}
+
+
+
+def test_an_english_amount_of_the_wrong_magnitude_is_withheld_and_the_reason_kept(index):
+    # 20万美元 is 200,000 dollars; the model read it as 20 million.
+    bot = scripted(index, "曼谷办事处工作人员一年的工资总共是多少？",
+                   "The staff's salaries total 20 million US dollars a year.")
+    answer = bot.ask("What is the yearly payroll of the UNCCD Asia-Pacific office in Bangkok?")
+    assert answer.refused
+    assert answer.withheld["reason"] == "numbers in no passage: 20 million"
+    assert answer.to_json()["withheld_reason"] == answer.withheld["reason"]
+
+
+def test_an_english_amount_as_the_prompt_spelled_it_is_kept(index):
+    bot = scripted(index, "曼谷办事处工作人员一年的工资总共是多少？",
+                   "The staff's salaries total 200,000 US dollars a year.")
+    answer = bot.ask("What is the yearly payroll of the UNCCD Asia-Pacific office in Bangkok?")
+    assert not answer.refused, answer.withheld
+    assert "200,000" in answer.answer
