@@ -20,6 +20,7 @@ from assistant.citations import Citation, cite
 from assistant.condense import condense
 from assistant.config import Settings
 from assistant.evidence import (
+    echoes,
     misstated_amounts,
     novelty,
     ungrounded_numbers,
@@ -33,6 +34,7 @@ from assistant.prompts import (
     REFUSAL_MARK,
     REFUSAL_TEXT,
     TRANSLATE_FOR_SEARCH,
+    TRANSLATE_QUOTE,
     answer_prompt,
     format_context,
 )
@@ -52,6 +54,11 @@ NOTICES = {
     "ungrounded": {
         "zh": "模型给出的回答无法在文档中找到依据，已拒绝。",
         "en": "The model's answer could not be traced to the document, so it was withheld.",
+    },
+    "echo": {
+        "zh": "模型的回答只是复述了问题，以下是文档中最相关的原文。",
+        "en": "The model's answer only repeated the question; here is the document's most "
+              "relevant passage, translated.",
     },
     "other_language": {
         "en": "I answer in Chinese or English; here is the answer in English.",
@@ -144,8 +151,7 @@ class Assistant:
         retriever = HybridRetriever(
             store=store, embedder=embedder, glossary=Glossary.load(settings.glossary_path),
             k=settings.top_k, candidates=settings.candidates, rrf_k=settings.rrf_k,
-            bm25_weight=settings.bm25_weight,
-            sentence_bm25_weight=settings.sentence_bm25_weight, merge_window=settings.merge_window,
+            bm25_weight=settings.bm25_weight, merge_window=settings.merge_window,
             merge_chars=settings.merge_chars)
         notice = ""
         try:
@@ -202,6 +208,14 @@ class Assistant:
                 yield {"type": "token", "text": token}
             text = "".join(parts).strip()
             refused = _is_refusal(text, lang)
+            if not refused and echoes(text, standalone, tokens):
+                # Nothing of the document's in it ("The agreement became the
+                # template." for "Whose agreement became the template?"):
+                # quote the document instead.
+                result.withheld = {"text": text, "reason": "the answer only repeats the question"}
+                text, refused = self._quoted(standalone, passages, lang)
+                if not refused:
+                    notices.append(NOTICES["echo"][lang])
             problem = "" if refused else self._ungrounded(text, standalone, query, passages, lang)
             if problem:
                 notices.append(NOTICES["ungrounded"][lang])
@@ -293,6 +307,19 @@ class Assistant:
         if lang == "en":
             return f"The document says (quoted in Chinese): {quoted}", False
         return quoted, False
+
+    def _quoted(self, question: str, passages: list[Passage], lang: str) -> tuple[str, bool]:
+        """The extractive answer; for English, translated by the model."""
+        text, refused = self._extractive(question, passages, "zh")
+        if refused or lang != "en" or self.chat_model is None:
+            return text, refused
+        messages = TRANSLATE_QUOTE.format_messages(text=text)
+        kwargs = {"ban_cjk": True} if self.chat_model._llm_type == "llama-cpp" else {}
+        try:
+            english = str(self.chat_model.invoke(messages, **kwargs).content).strip()
+        except Exception:  # noqa: BLE001  (then there is nothing to show)
+            return "", True
+        return english, not english
 
     def _vectors(self, passages: list[Passage]) -> list[list[float]] | None:
         if getattr(self.retriever, "store", None) is None:

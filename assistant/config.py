@@ -49,10 +49,6 @@ class Settings:
     # neighbouring settings score within 0.02 hit@1 of the chosen one.
     rrf_k: int = 10
     bm25_weight: float = 1.5  # times the share of query words the corpus knows
-    # BM25 over single sentences, passages ranked by their best one: hit@3
-    # 0.927 -> 0.951 at 0.5 (0.3-0.75 all gained hit@3; hit@1 moved within
-    # +-0.02, i.e. noise on 123 questions).
-    sentence_bm25_weight: float = 0.5
     # Two neighbouring chunks that both rank in the top merge_window are read
     # as one passage of at most merge_chars (eval hit@1 0.797 -> 0.829 with
     # window 3; window 2 gave 0.805; 600-800 characters made no difference).

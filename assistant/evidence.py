@@ -102,6 +102,14 @@ def _near(n: str, passage: str, salient: set[str], tokenize, window: int) -> boo
     return False
 
 
+def echoes(answer: str, question: str, tokenize) -> bool:  # noqa: ANN001
+    """The answer only restates the question: it has words, and every one of
+    them is the question's ("The host-country agreement became the template"
+    for "Whose host-country agreement became the template?")."""
+    said = set(tokenize(answer))
+    return bool(said) and not (said - set(tokenize(question)))
+
+
 def novelty(answer: str, sources: list[str]) -> float:
     """Share of the answer's Chinese bigrams found in no source: invented
     names and claims show up as new character pairs."""

@@ -67,3 +67,12 @@ TRANSLATE_FOR_SEARCH = ChatPromptTemplate.from_messages([
     ("human", "Do not answer. Translate this question into simplified Chinese and output only "
               "the translation: {question}"),
 ])
+
+
+# Turns quoted passage sentences into English when the model's own English
+# answer said nothing (see Assistant._quoted).
+TRANSLATE_QUOTE = ChatPromptTemplate.from_messages([
+    ("system", SYSTEM),
+    ("human", "Do not answer anything. Translate this text into English and output only the "
+              "translation: {text}"),
+])

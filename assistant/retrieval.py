@@ -75,7 +75,6 @@ class HybridRetriever(BaseRetriever):
     candidates: int = 20
     rrf_k: int = 10
     bm25_weight: float = 1.5
-    sentence_bm25_weight: float = 0.5
     mode: str = "hybrid"
     expand: bool = True
     merge_window: int = 3
@@ -88,8 +87,6 @@ class HybridRetriever(BaseRetriever):
     _by_id: dict[str, Passage] = PrivateAttr(default_factory=dict)
     _corpus_text: str = PrivateAttr(default="")
     _sentence_count: int = PrivateAttr(default=0)
-    _sentence_bm25: BM25Okapi | None = PrivateAttr(default=None)
-    _sentence_chunks: list[str] = PrivateAttr(default_factory=list)
     _df: dict[str, int] = PrivateAttr(default_factory=dict)
     _search_glossary: Glossary | None = PrivateAttr(default=None)
 
@@ -116,11 +113,8 @@ class HybridRetriever(BaseRetriever):
             self._passages = passages
             self._by_id = {p.id: p for p in passages}
             self._corpus_text = "\n".join(p.text for p in passages).lower()
-            sents = self.store.all(kind=SENTENCE)
-            self._sentence_count = len(sents["ids"])
-            self._sentence_chunks = [str(m.get("chunk_id", "")) for m in sents["metadatas"]]
-            self._sentence_bm25 = (BM25Okapi([tokens(t) for t in sents["documents"]])
-                                   if sents["ids"] else None)
+            # Every other record is a sentence of one of these passages.
+            self._sentence_count = self.store.count() - len(passages)
             df: dict[str, int] = {}
             for doc in corpus:
                 for t in set(doc):
@@ -155,10 +149,6 @@ class HybridRetriever(BaseRetriever):
             for rank, (p, score) in enumerate(self._lexical(q_tokens), start=1):
                 fused.setdefault(p.id, p).ranks["bm25"] = rank
                 fused[p.id].bm25 = score
-            if self.mode == "hybrid":
-                weights["sentence_bm25"] = self.sentence_bm25_weight * coverage
-                for rank, p in enumerate(self._lexical_sentences(q_tokens), start=1):
-                    fused.setdefault(p.id, p).ranks["sentence_bm25"] = rank
         for p in fused.values():
             p.score = sum(weights[name] / (self.rrf_k + r) for name, r in p.ranks.items())
         ranked = sorted(fused.values(), key=lambda p: p.score, reverse=True)
@@ -231,21 +221,6 @@ class HybridRetriever(BaseRetriever):
         order = sorted(range(len(scores)), key=lambda i: scores[i], reverse=True)
         picked = [i for i in order[: self.candidates] if scores[i] > 0]
         return [(_copy(self._passages[i]), float(scores[i])) for i in picked]
-
-    def _lexical_sentences(self, q_tokens: list[str]) -> list[Passage]:
-        """Passages ranked by their best BM25 sentence: a short sentence that
-        holds most of the question's words is not drowned by its passage."""
-        if self._sentence_bm25 is None or not q_tokens:
-            return []
-        scores = self._sentence_bm25.get_scores(q_tokens)
-        ranked: list[str] = []
-        for i in sorted(range(len(scores)), key=lambda i: scores[i], reverse=True):
-            pid = self._sentence_chunks[i]
-            if scores[i] <= 0 or len(ranked) == self.candidates:
-                break
-            if pid in self._by_id and pid not in ranked:
-                ranked.append(pid)
-        return [_copy(self._by_id[pid]) for pid in ranked]
 
     def _get_relevant_documents(self, query: str, *,
                                 run_manager: CallbackManagerForRetrieverRun) -> list[Document]:

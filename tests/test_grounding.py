@@ -10,7 +10,7 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.chain import Assistant
-from assistant.evidence import quantities, unsupported_numbers
+from assistant.evidence import echoes, quantities, unsupported_numbers
 from assistant.text import tokens
 from tests.conftest import indexed_settings
 
@@ -127,3 +127,33 @@ def test_an_english_amount_as_the_prompt_spelled_it_is_kept(index):
     answer = bot.ask("What is the yearly payroll of the UNCCD Asia-Pacific office in Bangkok?")
     assert not answer.refused, answer.withheld
     assert "200,000" in answer.answer
+
+
+def test_a_chinese_answer_that_only_repeats_the_question_becomes_a_quote(index):
+    question = "波恩是在哪一年哪一月正式把前议会区域建设成为联合国区域的？"
+    bot = scripted(index, "波恩正式把前议会区域建设成为联合国区域。")
+    answer = bot.ask(question)
+    assert not answer.refused
+    assert answer.withheld["reason"] == "the answer only repeats the question"
+    assert "最相关的原文" in answer.notice
+    assert "2002年3月" in answer.answer and answer.citations
+
+
+def test_an_english_answer_that_only_repeats_the_question_becomes_a_translated_quote(index):
+    bot = scripted(index, "谁与德国的东道主协议成为了波恩其他国际组织的范本？",
+                   "The host-country agreement with Germany became the template.",
+                   "The host-country agreement of the UN Volunteers with Germany became the "
+                   "template for Bonn's other international organisations.")
+    answer = bot.ask("Whose host-country agreement with Germany became the template for other "
+                     "international organisations in Bonn?")
+    assert not answer.refused
+    assert answer.answer.startswith("The host-country agreement of the UN Volunteers")
+    assert "translated" in answer.notice
+
+
+def test_an_answer_with_words_of_its_own_is_not_an_echo():
+    assert echoes("The agreement became the template.", "Whose agreement became the template?",
+                  tokens)
+    assert not echoes("The UNV's agreement became the template.",
+                      "Whose agreement became the template?", tokens)
+    assert not echoes("是。", "波恩是国际组织中心吗？", tokens)

@@ -72,17 +72,3 @@ def test_a_boundary_straddling_answer_comes_first_as_one_passage(tmp_path):
     assert "委任了外交特别代表" in top.text and "德国最大的会展中心" in top.text
     assert len(top.part_ids) == 2 and len(top.text) <= s.merge_chars
 
-
-def test_a_question_matching_one_short_sentence_finds_its_passage(tmp_path):
-    from tests.conftest import indexed_settings
-
-    s = indexed_settings(tmp_path)
-    embedder = make_embedder(s)
-    store = open_store(s, embedder_id(embedder), create=False)
-    retriever = HybridRetriever(store=store, embedder=embedder,
-                                glossary=Glossary.load(s.glossary_path),
-                                sentence_bm25_weight=s.sentence_bm25_weight)
-    # One sentence holds the answer's words (目前较为可行的突破口); a passage
-    # about ICLEI's plans for Shanghai shares more words with the question.
-    top = retriever.search("文章认为上海吸引国际组织目前较为可行的突破口是什么？", 3)[0]
-    assert "亚太办事处是目前较为可行的突破口" in top.text
