@@ -25,6 +25,7 @@ from assistant.evidence import (
     novelty,
     ungrounded_numbers,
     unsupported_numbers,
+    without_list_marks,
 )
 from assistant.generators import GeneratorError, make_chat_model
 from assistant.generators.extractive import extract
@@ -264,6 +265,7 @@ class Assistant:
         cannot be traced to the passages, or "" when it can. ``query`` is what
         was searched (for English, with its Chinese translation)."""
         texts = [f"{p.section}\n{p.text}" for p in passages]
+        answer = without_list_marks(answer)
         # An English answer may use the amounts as its prompt spelled them
         # (5万 -> 50,000).
         spelled = [in_english_numbers(t) for t in texts] if lang == "en" else []

@@ -56,6 +56,14 @@ def misstated_amounts(answer: str, sources: list[str]) -> set[str]:
     return {w for w, v in _values(answer).items() if not any(abs(v - h) < 0.5 for h in have)}
 
 
+# "1. " / "2、" / "3）" numbering a list the model wrote: not a claim.
+_LIST_MARK = re.compile(r"(?:^|(?<=[\s：:；;。，,]))\d{1,2}(?:[.、)）](?!\d))")
+
+
+def without_list_marks(text: str) -> str:
+    return _LIST_MARK.sub(" ", text)
+
+
 def ungrounded_numbers(answer: str, sources: list[str]) -> set[str]:
     """Numbers in the answer that no source (passage or question) contains,
     and Chinese amounts ("3亿") no source states with the same magnitude
@@ -83,10 +91,16 @@ def unsupported_numbers(answer: str, question: str, passages: list[str], salient
         holders = [p for p in passages if n in numbers(p)]
         if not holders or not salient:
             continue  # not in the passages at all: see ungrounded_numbers
+        anchored = [p for p in holders if salient & set(tokenize(p))]
         if window is None or len(n) == 1:
-            supported = any(salient & set(tokenize(p)) for p in holders)
+            supported = bool(anchored)
+        elif not anchored:
+            # A paraphrased question shares no word with the passage that
+            # holds the number (泰国首都…治沙条约 for 曼谷…荒漠化公约): nothing
+            # to measure the distance from, so no verdict.
+            supported = True
         else:
-            supported = any(_near(n, p, salient, tokenize, window) for p in holders)
+            supported = any(_near(n, p, salient, tokenize, window) for p in anchored)
         if not supported:
             bad.add(n)
     return bad

@@ -157,3 +157,20 @@ def test_an_answer_with_words_of_its_own_is_not_an_echo():
     assert not echoes("The UNV's agreement became the template.",
                       "Whose agreement became the template?", tokens)
     assert not echoes("是。", "波恩是国际组织中心吗？", tokens)
+
+
+def test_a_number_is_not_judged_by_words_its_passage_does_not_contain():
+    # A paraphrase (泰国首都…治沙条约…薪酬) shares no salient word with the
+    # passage holding 20万: there is no distance to measure.
+    passage = "该机构工作人员工资1年共计20万美元，东道主运行费用补贴40万～45万美元。"
+    other = "还包括一些发展中国家，如印度和泰国的一些城市。"
+    assert unsupported_numbers("薪酬加起来是20万美元。", "泰国首都那个分部员工的薪酬是多少？",
+                               [passage, other], {"泰国", "首都"}, tokens) == set()
+
+
+def test_the_numbering_of_a_list_is_not_a_claim(index):
+    bot = scripted(index, "德国联邦政府采取了以下措施：\n1. 委任了外交特别代表常驻波恩协调相关事宜。\n"
+                          "2. 建成德国最大的会展中心，并筹办了很多国际会议。")
+    answer = bot.ask("为了支持波恩吸引国际组织，德国联邦政府采取了哪些措施？")
+    assert not answer.refused, answer.withheld
+    assert "会展中心" in answer.answer
