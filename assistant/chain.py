@@ -274,8 +274,9 @@ class Assistant:
             ungrounded |= misstated_amounts(answer, spelled + [question])
         if ungrounded:
             return f"numbers in no passage: {', '.join(sorted(ungrounded))}"
-        unknown = [n for n in self.retriever.unknown_names(question) if n in answer]
-        if lang == "zh" and unknown:
+        unknown = ([n for n in self.retriever.unknown_names(question) if n in answer]
+                   if lang == "zh" else [])
+        if unknown:
             # The answer repeats a person or organisation the question names and
             # the document never does ("阿布扎比邀请哈佛大学…"): a false premise.
             return f"a name the document never mentions: {', '.join(sorted(unknown))}"

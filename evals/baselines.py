@@ -54,6 +54,9 @@ class PlainLangChainRetriever:
     def salient_terms(self, query: str) -> set[str]:
         return set()  # no term statistics in the plain recipe: the chain skips that check
 
+    def unknown_names(self, text: str) -> set[str]:
+        return set()  # nor a name check
+
     def search(self, query: str, k: int = 3) -> list[Passage]:
         out = []
         for doc, dist in self.db.similarity_search_with_score(query, k=k):

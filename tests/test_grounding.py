@@ -177,3 +177,21 @@ def test_a_number_is_not_judged_by_words_its_passage_does_not_contain():
 ])
 def test_the_numbering_of_a_list_is_not_a_claim(text, left):
     assert "".join(re.findall(r"\d", without_list_marks(text))) == left
+
+
+@pytest.mark.parametrize(("question", "replies"), [
+    ("哪些城市竞争过联合国气候变化框架公约秘书处？", ["里约、日内瓦、多伦多和波恩。"]),
+    ("Which cities competed for the UNFCCC secretariat?",
+     ["哪些城市竞争过联合国气候变化框架公约秘书处？", "Rio, Geneva, Toronto and Bonn."]),
+], ids=["zh", "en"])
+def test_the_plain_langchain_baseline_runs_the_whole_chain(index, tmp_path, question, replies):
+    # The bench answers with the plain recipe's retriever: every check the
+    # chain runs on a model answer must work with it too.
+    from evals.baselines import PlainLangChainRetriever
+
+    plain = PlainLangChainRetriever(index.settings.docs_dir, index.retriever.embedder, tmp_path)
+    bot = Assistant(index.settings.replace(generator="openai"), plain,  # type: ignore[arg-type]
+                    FakeListChatModel(responses=replies))
+    answer = bot.ask(question)  # raised AttributeError before the plain retriever had them all
+    assert answer.language == ("zh" if question[0] > "~" else "en")
+    assert answer.answer and answer.retrieved
