@@ -21,6 +21,7 @@ from assistant.condense import condense
 from assistant.config import Settings
 from assistant.evidence import (
     echoes,
+    lacks_asked_amount,
     misstated_amounts,
     novelty,
     ungrounded_numbers,
@@ -265,6 +266,8 @@ class Assistant:
         cannot be traced to the passages, or "" when it can. ``query`` is what
         was searched (for English, with its Chinese translation)."""
         texts = [f"{p.section}\n{p.text}" for p in passages]
+        if lacks_asked_amount(answer, question):
+            return "the question asks for a number and the answer gives none"
         answer = without_list_marks(answer)
         # An English answer may use the amounts as its prompt spelled them
         # (5万 -> 50,000).

@@ -116,6 +116,21 @@ def _near(n: str, passage: str, salient: set[str], tokenize, window: int) -> boo
     return False
 
 
+# Asking for an amount: 多少, 几个/几年…, how many / how much.
+_ASKS_AMOUNT = re.compile(r"多少|(?<!哪)几(?:个|年|家|次|位|种|名|人|十|百|千|万)|\bhow (?:many|much)\b",
+                          re.IGNORECASE)
+_STATES_AMOUNT = re.compile(
+    r"\d|[一二两三四五六七八九十百千万亿]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozens?)\b",
+    re.IGNORECASE)
+
+
+def lacks_asked_amount(answer: str, question: str) -> bool:
+    """The question asks how many or how much and the answer gives no number
+    at all ("带来了大量就业岗位" for "带来了多少就业岗位"): it did not answer."""
+    return bool(_ASKS_AMOUNT.search(question)) and not _STATES_AMOUNT.search(answer)
+
+
 def echoes(answer: str, question: str, tokenize) -> bool:  # noqa: ANN001
     """The answer only restates the question: it has words, and every one of
     them is the question's ("The host-country agreement became the template"

@@ -11,7 +11,13 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.chain import Assistant
-from assistant.evidence import echoes, quantities, unsupported_numbers, without_list_marks
+from assistant.evidence import (
+    echoes,
+    lacks_asked_amount,
+    quantities,
+    unsupported_numbers,
+    without_list_marks,
+)
 from assistant.text import tokens
 from tests.conftest import indexed_settings
 
@@ -195,3 +201,23 @@ def test_the_plain_langchain_baseline_runs_the_whole_chain(index, tmp_path, ques
     answer = bot.ask(question)  # raised AttributeError before the plain retriever had them all
     assert answer.language == ("zh" if question[0] > "~" else "en")
     assert answer.answer and answer.retrieved
+
+
+@pytest.mark.parametrize(("question", "answer", "lacks"), [
+    ("联合国开发计划署搬到波恩以后，给当地带来了多少就业岗位？", "给当地带来了大量就业岗位。", True),
+    ("How many jobs did UNDP bring to Bonn?", "It brought a lot of jobs.", True),
+    ("波恩最初吸引了几个国际组织？", "最初吸引了三个国际组织。", False),
+    ("How many cities competed?", "Four cities competed.", False),
+    ("波恩有多少个国际组织？", "波恩有150多个国际组织。", False),
+    ("哪几个城市参与了竞争？", "里约、日内瓦、多伦多和波恩。", False),  # which ones, not how many
+    ("波恩几乎成了什么？", "国际组织中心。", False),
+])
+def test_a_how_many_question_needs_a_number_in_its_answer(question, answer, lacks):
+    assert lacks_asked_amount(answer, question) is lacks
+
+
+def test_an_answer_without_the_asked_number_is_withheld(index):
+    bot = scripted(index, "联合国开发计划署搬到波恩以后，给当地带来了大量就业岗位。")
+    answer = bot.ask("联合国开发计划署搬到波恩以后，给当地带来了多少就业岗位？")
+    assert answer.refused
+    assert answer.withheld["reason"] == "the question asks for a number and the answer gives none"
