@@ -11,7 +11,7 @@ from __future__ import annotations
 import atexit
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -70,13 +70,8 @@ class LlamaCppChat(BaseChatModel):
         if not ban_cjk:
             return None
         if self._cjk_bias is None:
-            vocab = self._llm.n_vocab()
-            banned: dict[int, float] = {}
-            for tid in range(vocab):
-                piece = self._llm.detokenize([tid]).decode("utf-8", errors="ignore")
-                if _CJK.search(piece):
-                    banned[tid] = -100.0
-            self._cjk_bias = banned
+            ids = cjk_token_ids(self._llm.n_vocab(), lambda tid: self._llm.detokenize([tid]))
+            self._cjk_bias = dict.fromkeys(ids, -100.0)
         return self._cjk_bias
 
     def _call_kwargs(self, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -107,6 +102,21 @@ class LlamaCppChat(BaseChatModel):
                     if run_manager:
                         run_manager.on_llm_new_token(delta, chunk=chunk)
                     yield chunk
+
+
+def cjk_token_ids(vocab_size: int, token_bytes: Callable[[int], bytes]) -> list[int]:
+    """Tokens that write Chinese: whole characters, and the byte-level pieces
+    that start one. Qwen's tokenizer spells " 年" as b" \xe5\xb9" + b"\xb4";
+    banning only the tokens that decode to a character let "2011 年 … 约 1,200
+    多" through. Lead bytes 0xE3-0xE9 start every character in U+3000-U+9FFF
+    (CJK punctuation and ideographs); the continuation bytes after them are
+    shared with other scripts and stay allowed."""
+    banned = []
+    for tid in range(vocab_size):
+        raw = token_bytes(tid)
+        if _CJK.search(raw.decode("utf-8", errors="ignore")) or any(0xE3 <= b <= 0xE9 for b in raw):
+            banned.append(tid)
+    return banned
 
 
 @cache
