@@ -1,7 +1,8 @@
 """Retrieved passages: dense (Chroma, e5; each passage's own vector and its
 best sentence's) + BM25 (jieba tokens), fused by reciprocal rank. English
 questions also search with the Chinese terms the glossary pairs with their
-words, so BM25 can help across languages.
+words, so BM25 can help across languages. Two neighbouring chunks that both
+rank near the top are returned as one continuous passage.
 
 The BM25 index is rebuilt from the store whenever the store's revision
 changes (every ingest that changes something bumps it), so it always holds
