@@ -121,7 +121,9 @@ _ASKS_AMOUNT = re.compile(r"多少|(?<!哪)几(?:个|年|家|次|位|种|名|人
                           re.IGNORECASE)
 _STATES_AMOUNT = re.compile(
     r"\d|[一二两三四五六七八九十百千万亿]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|"
-    r"eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozens?)\b",
+    r"eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozens?|"
+    # "How much did the offices cost?" "Nothing: they are free."
+    r"zero|none|nothing|free)\b|免费|没有",
     re.IGNORECASE)
 
 

@@ -211,6 +211,8 @@ def test_the_plain_langchain_baseline_runs_the_whole_chain(index, tmp_path, ques
     ("波恩有多少个国际组织？", "波恩有150多个国际组织。", False),
     ("哪几个城市参与了竞争？", "里约、日内瓦、多伦多和波恩。", False),  # which ones, not how many
     ("波恩几乎成了什么？", "国际组织中心。", False),
+    ("How much rent do the organisations pay for their offices?", "Nothing: they are free.", False),
+    ("国际组织要为办公场所付多少租金？", "办公场所免费提供。", False),
 ])
 def test_a_how_many_question_needs_a_number_in_its_answer(question, answer, lacks):
     assert lacks_asked_amount(answer, question) is lacks
