@@ -251,7 +251,7 @@ class Assistant:
             context=format_context(passages, lang), question=question)
         model = self.chat_model
         assert model is not None
-        kwargs = {"ban_cjk": True} if lang == "en" and model._llm_type == "llama-cpp" else {}
+        kwargs = self._writing_in(lang)
         try:
             for chunk in model.stream(messages, **kwargs):
                 if chunk.content:
@@ -259,6 +259,13 @@ class Assistant:
         except Exception as exc:  # network errors, a server's 500, a model crash
             where = f" at {self.settings.openai_base_url}" if self.generator == "openai" else ""
             raise GeneratorError(f"the {self.generator} generator{where} failed: {exc}") from exc
+
+    def _writing_in(self, lang: str) -> dict[str, bool]:
+        """Call options for text in ``lang``: the local model writes English
+        with Chinese tokens banned (it drifts into the passages' language)."""
+        model = self.chat_model
+        english = lang == "en" and model is not None and model._llm_type == "llama-cpp"
+        return {"ban_cjk": True} if english else {}
 
     def _ungrounded(self, answer: str, question: str, query: str, passages: list[Passage],
                     lang: str) -> str:
@@ -320,9 +327,8 @@ class Assistant:
         if refused or lang != "en" or self.chat_model is None:
             return text, refused
         messages = TRANSLATE_QUOTE.format_messages(text=text)
-        kwargs = {"ban_cjk": True} if self.chat_model._llm_type == "llama-cpp" else {}
         try:
-            english = str(self.chat_model.invoke(messages, **kwargs).content).strip()
+            english = str(self.chat_model.invoke(messages, **self._writing_in("en")).content).strip()
         except Exception:  # noqa: BLE001  (then there is nothing to show)
             return "", True
         return english, not english
