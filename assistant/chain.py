@@ -6,6 +6,7 @@ one so the sources can be shown before the first token arrives.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,7 +25,9 @@ from assistant.evidence import (
     lacks_asked_amount,
     misstated_amounts,
     novelty,
+    titled_people,
     ungrounded_numbers,
+    unknown_people,
     unsupported_numbers,
     without_list_marks,
 )
@@ -41,7 +44,7 @@ from assistant.prompts import (
     format_context,
 )
 from assistant.retrieval import HybridRetriever, Passage
-from assistant.text import detect_language, strip_controls, tokens
+from assistant.text import detect_language, nfkc, romanised_names, strip_controls, tokens
 
 MAX_QUESTION_CHARS = 2000
 # A Chinese answer with more new character pairs than this (none of the
@@ -248,7 +251,8 @@ class Assistant:
     # -- steps ---------------------------------------------------------------
     def _generate(self, question: str, passages: list[Passage], lang: str) -> Iterator[str]:
         messages = answer_prompt(lang).format_messages(
-            context=format_context(passages, lang), question=question)
+            context=format_context(passages, lang, getattr(self.retriever, "search_glossary", None)),
+            question=question)
         model = self.chat_model
         assert model is not None
         kwargs = self._writing_in(lang)
@@ -290,6 +294,10 @@ class Assistant:
             # The answer repeats a person or organisation the question names and
             # the document never does ("阿布扎比邀请哈佛大学…"): a false premise.
             return f"a name the document never mentions: {', '.join(sorted(unknown))}"
+        if lang == "en":
+            invented = self._unknown_people(answer, question, texts)
+            if invented:
+                return f"a person the passages do not name: {', '.join(sorted(invented))}"
         salient = self.retriever.salient_terms(query)
         # English answers reword and convert numbers, and their salient words
         # come from a machine translation: a sentence window refused good
@@ -303,6 +311,17 @@ class Assistant:
             if new >= NOVELTY_MAX:
                 return f"wording found in no passage ({new:.0%} new character pairs)"
         return ""
+
+    def _unknown_people(self, answer: str, question: str, texts: list[str]) -> set[str]:
+        """People an English answer names by title whom neither the question
+        nor the passages name, in English, by the glossary or in pinyin."""
+        if not titled_people(answer):
+            return set()
+        known = {w.lower() for w in re.findall(r"[\w'’\-]+", nfkc(" ".join(texts + [question])))}
+        glossary = getattr(self.retriever, "search_glossary", None)
+        if glossary is not None:
+            known |= glossary.english_words(texts)
+        return unknown_people(answer, known, romanised_names(" ".join(texts)))
 
     def _translate(self, question: str) -> str:
         assert self.chat_model is not None

@@ -151,3 +151,40 @@ def novelty(answer: str, sources: list[str]) -> float:
     for s in sources:
         have |= _bigrams(s)
     return len(units - have) / len(units)
+
+
+# A person an English answer names by office or honorific: "Dr. Christian
+# Schröder", "UN Secretary-General Antonio Guterres". Asked who a city's mayor
+# is, the small model invents one (the document names no mayor).
+_TITLES = (r"Dr|Mr|Mrs|Ms|Prof|Professor|Mayor|Lord Mayor|Chancellor|President|"
+           r"Secretary-General|Minister|Director-General|Director|Premier|Ambassador|Governor")
+_TITLED_PERSON = re.compile(rf"\b(?:{_TITLES})\.?\s+((?:[A-Z][\w'’\-]*)(?:\s+[A-Z][\w'’\-]*){{0,2}})")
+_TITLE_WORDS = {w.lower() for w in re.split(r"\||\s", _TITLES)}
+
+
+def titled_people(answer: str) -> set[str]:
+    """Names that follow a title in an English answer."""
+    found = set()
+    for m in _TITLED_PERSON.finditer(nfkc(answer)):
+        words = [w for w in m.group(1).split() if w.lower() not in _TITLE_WORDS]
+        if words:
+            found.add(" ".join(words))
+    return found
+
+
+def unknown_people(answer: str, known_words: set[str], romanised: set[str]) -> set[str]:
+    """Titled people in an English answer that the sources do not name: no
+    word of the name is among ``known_words`` (the question's and passages'
+    Latin words, the glossary's English names for the passages' Chinese
+    ones), and the whole name is not the pinyin of a Chinese name in the
+    passages (``romanised``: Zhou Hanmin for 周汉民)."""
+    bad = set()
+    for name in titled_people(answer):
+        words = [w.lower() for w in re.findall(r"[\w'’\-]+", name)]
+        if any(w in known_words for w in words):
+            continue
+        joined = {"".join(words), "".join(reversed(words))}
+        if joined & romanised:
+            continue
+        bad.add(name)
+    return bad

@@ -38,6 +38,9 @@ class Glossary:
         # Acronyms match case-sensitively: "WHO" is an organisation, "who" is not.
         self._acronyms: dict[str, set[str]] = defaultdict(set)
         self.people: set[str] = set()
+        # Chinese name -> its English name, for names written capitalised
+        # (Bonn, UNFCCC): what an English answer should call them.
+        self.english_names: dict[str, str] = {}
 
     def add(self, english: str, chinese: str) -> None:
         english, chinese = english.strip(), trim_name(chinese.strip())
@@ -45,8 +48,39 @@ class Glossary:
             return
         if re.fullmatch(r"[A-Z][A-Z0-9\-]{1,14}", english):
             self._acronyms[english].add(chinese)
+            # An acronym beats a long spelled-out name: shorter to read and copy.
+            self.english_names[chinese] = english
         else:
             self._en_to_zh[english.lower()].add(chinese)
+            if english[0].isupper() and len(english) <= 40:
+                self.english_names.setdefault(chinese, english)
+
+    def english_words(self, texts: list[str]) -> set[str]:
+        """The words of the English names of the Chinese names in ``texts``."""
+        return {w for zh, en in self.english_names.items() if any(zh in t for t in texts)
+                for w in re.findall(r"[\w'’\-]+", en.lower())}
+
+    def annotate(self, text: str) -> str:
+        """``text`` with the English name after the first mention of each
+        Chinese name it knows: 波恩 -> 波恩(Bonn). The small model translates
+        names by guesswork ("Berlin" for 波恩, "Ban Ki-moon" for 安南); with
+        the name beside it, it copies."""
+        names = {zh: en for zh, en in self.english_names.items()
+                 if zh in text and en.lower() not in text.lower()}
+        if not names:
+            return text
+        # Longest first, so 联合国气候变化框架公约 wins over 联合国.
+        pattern = re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))))
+        seen: set[str] = set()
+
+        def mark(m: re.Match[str]) -> str:
+            zh = m.group(0)
+            if zh in seen:
+                return zh
+            seen.add(zh)
+            return f"{zh}({names[zh]})"
+
+        return pattern.sub(mark, text)
 
     @classmethod
     def load(cls, path: Path | None, texts: list[str] = ()) -> Glossary:  # type: ignore[assignment]
@@ -70,6 +104,7 @@ class Glossary:
         for key, names in self._acronyms.items():
             twin._acronyms[key] = set(names)
         twin.people = set(self.people)
+        twin.english_names = dict(self.english_names)
         return twin
 
     def learn(self, text: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from langchain_core.prompts import ChatPromptTemplate
 
 from assistant.amounts import in_english_numbers
+from assistant.glossary import Glossary
 
 REFUSAL_MARK = {"zh": "文档未提及", "en": "NOT IN DOCUMENT"}
 REFUSAL_TEXT = {
@@ -58,9 +59,15 @@ def answer_prompt(lang: str) -> ChatPromptTemplate:
     return ChatPromptTemplate.from_messages([("system", SYSTEM), ("human", _USER[lang])])
 
 
-def format_context(passages: list, lang: str = "zh") -> str:  # list[Passage]
-    """Numbered passages; for an English answer with 万/亿 amounts written out."""
-    texts = [in_english_numbers(p.text) if lang == "en" else p.text for p in passages]
+def format_context(passages: list, lang: str = "zh",  # list[Passage]
+                   glossary: Glossary | None = None) -> str:
+    """Numbered passages; for an English answer with 万/亿 amounts written out
+    and the glossary's English names beside the Chinese ones."""
+    texts = [p.text for p in passages]
+    if lang == "en":
+        texts = [in_english_numbers(t) for t in texts]
+        if glossary is not None:
+            texts = [glossary.annotate(t) for t in texts]
     return "\n".join(f"[{i}] {t}" for i, t in enumerate(texts, start=1))
 
 

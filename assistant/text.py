@@ -92,3 +92,21 @@ def sentences(text: str) -> list[str]:
 def strip_controls(text: str) -> str:
     """Remove control and format characters (keeping newlines and tabs)."""
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+
+
+def romanised_names(text: str, longest: int = 4) -> set[str]:
+    """Toneless pinyin of every run of 2..``longest`` Chinese characters in
+    ``text``, joined ("zhouhanmin" for 周汉民): how an English answer spells
+    a Chinese person's name."""
+    from pypinyin import lazy_pinyin
+
+    out: set[str] = set()
+    for run in re.findall(r"[\u4e00-\u9fff]+", text):
+        syllables = lazy_pinyin(run)
+        if len(syllables) != len(run):
+            continue
+        for i in range(len(run)):
+            for n in range(2, longest + 1):
+                if i + n <= len(run):
+                    out.add("".join(syllables[i:i + n]))
+    return out

@@ -223,3 +223,20 @@ def test_an_answer_without_the_asked_number_is_withheld(index):
     answer = bot.ask("联合国开发计划署搬到波恩以后，给当地带来了多少就业岗位？")
     assert answer.refused
     assert answer.withheld["reason"] == "the question asks for a number and the answer gives none"
+
+
+def test_an_english_answer_naming_a_person_the_document_does_not_is_withheld(index):
+    # The paper names no mayor; the model invented one.
+    bot = scripted(index, "波恩现任市长是谁？", "The current mayor of Bonn is Dr. Christian Schröder.")
+    answer = bot.ask("Who is the current mayor of Bonn?")
+    assert answer.refused
+    assert answer.withheld["reason"] == "a person the passages do not name: Christian Schröder"
+
+
+def test_an_english_answer_naming_the_document_s_people_is_kept(index):
+    bot = scripted(index, "谁主持了联合国区域建筑启动仪式？",
+                   "UN Secretary-General Kofi Annan and German Chancellor Angela Merkel "
+                   "jointly presided over the launch ceremony.")
+    answer = bot.ask("Who presided over the launch ceremony of the UN district buildings?")
+    assert not answer.refused, answer.withheld
+    assert "Annan" in answer.answer
