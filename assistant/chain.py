@@ -250,9 +250,18 @@ class Assistant:
 
     # -- steps ---------------------------------------------------------------
     def _generate(self, question: str, passages: list[Passage], lang: str) -> Iterator[str]:
-        messages = answer_prompt(lang).format_messages(
-            context=format_context(passages, lang, getattr(self.retriever, "search_glossary", None)),
-            question=question)
+        glossary = getattr(self.retriever, "search_glossary", None)
+        context = format_context(passages, lang, glossary)
+        if self.settings.key_sentence:
+            picked, _ = extract(question, passages, self.retriever.glossary, max_sentences=1)
+            if picked:
+                key = picked[0][1]
+                if lang == "en":
+                    key = in_english_numbers(key)
+                    key = glossary.annotate(key) if glossary is not None else key
+                label = "最相关的原句" if lang == "zh" else "Most relevant sentence"
+                context += f"\n\n{label}：{key}" if lang == "zh" else f"\n\n{label}: {key}"
+        messages = answer_prompt(lang).format_messages(context=context, question=question)
         model = self.chat_model
         assert model is not None
         kwargs = self._writing_in(lang)
@@ -303,7 +312,8 @@ class Assistant:
         # come from a machine translation: a sentence window refused good
         # English answers on the eval set, so they are checked per passage.
         window = 1 if lang == "zh" else None
-        far = unsupported_numbers(answer, question, texts, salient, tokens, window)
+        related = self.retriever.salient_terms(query, max_share=0.5) if lang == "zh" else set()
+        far = unsupported_numbers(answer, question, texts, salient, tokens, window, related)
         if far:
             return f"numbers the passages state about something else: {', '.join(sorted(far))}"
         if lang == "zh":

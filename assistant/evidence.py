@@ -77,14 +77,17 @@ def ungrounded_numbers(answer: str, sources: list[str]) -> set[str]:
 
 
 def unsupported_numbers(answer: str, question: str, passages: list[str], salient: set[str],
-                        tokenize, window: int | None = 1) -> set[str]:  # noqa: ANN001
+                        tokenize, window: int | None = 1,  # noqa: ANN001
+                        related: set[str] | None = None) -> set[str]:
     """Numbers of the answer that no passage states near one of the question's
     salient words: in the same sentence or ``window`` sentences either side
     (``None``: anywhere in the passage). E.g. "17" offered as Geneva's count
     of organisations: the passage names Geneva two sentences before
     "17个国际组织" (Bonn's). The window lets through answers whose subject
     sits in the sentence before. Single digits (list numbering, "3个") are
-    checked per passage only."""
+    checked per passage only. ``related``: the question's less specific
+    words (ICLEI); a passage that has them but none of the salient ones
+    (成立) is about the question's subject and never says what was asked."""
     bad = set()
     asked = numbers(question)
     for n in numbers(answer) - asked:
@@ -97,8 +100,10 @@ def unsupported_numbers(answer: str, question: str, passages: list[str], salient
         elif not anchored:
             # A paraphrased question shares no word with the passage that
             # holds the number (泰国首都…治沙条约 for 曼谷…荒漠化公约): nothing
-            # to measure the distance from, so no verdict.
-            supported = True
+            # to measure the distance from, so no verdict. But "ICLEI是哪一年
+            # 成立的？" answered with the 2011 of a passage about ICLEI that
+            # never says 成立: the number is about something else.
+            supported = not any(related & set(tokenize(p)) for p in holders) if related else True
         else:
             supported = any(_near(n, p, salient, tokenize, window) for p in anchored)
         if not supported:

@@ -51,7 +51,7 @@ class PlainLangChainRetriever:
                          collection_metadata={"hnsw:space": "cosine"})
         self.db.add_documents(docs)
 
-    def salient_terms(self, query: str) -> set[str]:
+    def salient_terms(self, query: str, max_share: float = 0.3) -> set[str]:
         return set()  # no term statistics in the plain recipe: the chain skips that check
 
     def unknown_names(self, text: str) -> set[str]:

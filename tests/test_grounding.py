@@ -240,3 +240,20 @@ def test_an_english_answer_naming_the_document_s_people_is_kept(index):
     answer = bot.ask("Who presided over the launch ceremony of the UN district buildings?")
     assert not answer.refused, answer.withheld
     assert "Annan" in answer.answer
+
+
+def test_a_number_from_a_passage_on_the_subject_that_never_says_the_asked_thing_is_withheld():
+    passage = "国际地方政府环境行动理事会（ICLEI）在2011年特别关注城市的可持续发展。"
+    question = "ICLEI是哪一年成立的？"
+    # 成立 (the asked thing) is in no passage; ICLEI (the subject) is.
+    assert unsupported_numbers("ICLEI是2011年成立的。", question, [passage], {"成立"}, tokens,
+                               related={"成立", "iclei"}) == {"2011"}
+    # A paraphrase that shares not even the subject's words gets no verdict.
+    assert unsupported_numbers("ICLEI是2011年成立的。", question, [passage], {"成立"}, tokens,
+                               related={"成立", "环保联盟"}) == set()
+
+
+def test_an_invented_founding_year_is_withheld(index):
+    answer = scripted(index, "ICLEI是2011年成立的。").ask("ICLEI是哪一年成立的？")
+    assert answer.refused
+    assert answer.withheld["reason"] == "numbers the passages state about something else: 2011"
