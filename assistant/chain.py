@@ -252,15 +252,6 @@ class Assistant:
     def _generate(self, question: str, passages: list[Passage], lang: str) -> Iterator[str]:
         glossary = getattr(self.retriever, "search_glossary", None)
         context = format_context(passages, lang, glossary)
-        if self.settings.key_sentence:
-            picked, _ = extract(question, passages, self.retriever.glossary, max_sentences=1)
-            if picked:
-                key = picked[0][1]
-                if lang == "en":
-                    key = in_english_numbers(key)
-                    key = glossary.annotate(key) if glossary is not None else key
-                label = "最相关的原句" if lang == "zh" else "Most relevant sentence"
-                context += f"\n\n{label}：{key}" if lang == "zh" else f"\n\n{label}: {key}"
         messages = answer_prompt(lang).format_messages(context=context, question=question)
         model = self.chat_model
         assert model is not None

@@ -59,7 +59,6 @@ class Settings:
     # 9 of 123 answerable questions, 0.2 refuses 4 and 25. Quotes cannot
     # invent anything, so the low false-refusal side wins.
     extractive_min_score: float = 0.1
-    key_sentence: int = 0  # experiment: point the model at the best-matching sentence
     glossary_path: Path = DATA / "glossary.tsv"
     # generation
     generator: str = "local"  # local | openai | extractive
