@@ -146,15 +146,24 @@ def echoes(answer: str, question: str, tokenize) -> bool:  # noqa: ANN001
     return bool(said) and not (said - set(tokenize(question)))
 
 
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def _word_bigrams(text: str) -> set[str]:
+    """Chinese character pairs that do not span punctuation: "城市、准、新"
+    has one (城市), not three (市准 and 准新 are no one's words)."""
+    return {run[i:i + 2] for run in _CJK_RUN.findall(nfkc(text).lower()) for i in range(len(run) - 1)}
+
+
 def novelty(answer: str, sources: list[str]) -> float:
     """Share of the answer's Chinese bigrams found in no source: invented
     names and claims show up as new character pairs."""
-    units = _bigrams(answer)
+    units = _word_bigrams(answer)
     if not units:
         return 0.0
     have: set[str] = set()
     for s in sources:
-        have |= _bigrams(s)
+        have |= _word_bigrams(s)
     return len(units - have) / len(units)
 
 

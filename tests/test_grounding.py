@@ -14,6 +14,7 @@ from assistant.chain import Assistant
 from assistant.evidence import (
     echoes,
     lacks_asked_amount,
+    novelty,
     quantities,
     unsupported_numbers,
     without_list_marks,
@@ -257,3 +258,9 @@ def test_an_invented_founding_year_is_withheld(index):
     answer = scripted(index, "ICLEI是2011年成立的。").ask("ICLEI是哪一年成立的？")
     assert answer.refused
     assert answer.withheld["reason"] == "numbers the passages state about something else: 2011"
+
+
+def test_a_short_list_answer_is_not_new_wording():
+    passage = "在具体做法上，可以总结为“新”、“准”、“城市”这三个关键词。"
+    assert novelty("城市、准、新", [passage]) == 0.0
+    assert novelty("现任波恩市长叫奥利弗·施密特。", [passage, "现任波恩市长叫什么名字？"]) > 0.3
