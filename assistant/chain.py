@@ -193,6 +193,12 @@ class Assistant:
             t0 = time.perf_counter()
         ranked: list[Passage] = self.retrieve_step.invoke(query)
         passages = within_budget(ranked[: self.settings.top_k], self.settings.context_chars)
+        # A question about a whole section ("which hardware advantages") also
+        # reads the section's outline: its subsection headings.
+        outline_for = getattr(self.retriever, "outline_for", None)
+        section = outline_for(query) if outline_for is not None else None
+        if section is not None:
+            passages = [*passages, section]
         result.retrieved, result.ranked = passages, ranked
         result.timings["retrieve"] = time.perf_counter() - t0
         yield {"type": "sources", "passages": passages}
@@ -359,11 +365,14 @@ class Assistant:
         ids = [pid for p in passages for pid in p.part_ids]
         got = self.retriever.store.collection.get(ids=ids, include=["embeddings"])
         by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
-        try:
-            # A merged passage is compared by the mean of its parts' vectors.
-            return [list(np.mean([by_id[pid] for pid in p.part_ids], axis=0)) for p in passages]
-        except KeyError:
-            return None
+        # A section outline is not stored: embedded here, as a passage.
+        unstored = [p for p in passages if any(pid not in by_id for pid in p.part_ids)]
+        if unstored:
+            fresh = self.retriever.embedder.embed_documents([p.text for p in unstored])
+            by_id.update({p.id: v for p, v in zip(unstored, fresh, strict=True)})
+        # A merged passage is compared by the mean of its parts' vectors.
+        return [list(np.mean([by_id[pid] for pid in p.part_ids], axis=0)) if p.parts
+                else list(by_id[p.id]) for p in passages]
 
 
 def within_budget(passages: list[Passage], budget: int) -> list[Passage]:

@@ -23,6 +23,7 @@ from pydantic import ConfigDict, Field, PrivateAttr
 from rank_bm25 import BM25Okapi
 
 from assistant.glossary import Glossary
+from assistant.outline import Section, best_section, outline
 from assistant.text import detect_language, proper_names, tokens
 from ingest.store import KIND_KEY, PASSAGE, SENTENCE, Store, StoreError
 
@@ -90,6 +91,7 @@ class HybridRetriever(BaseRetriever):
     _sentence_count: int = PrivateAttr(default=0)
     _df: dict[str, int] = PrivateAttr(default_factory=dict)
     _search_glossary: Glossary | None = PrivateAttr(default=None)
+    _outline: list[Section] = PrivateAttr(default_factory=list)
 
     def _refresh(self) -> None:
         revision = self.store.fingerprint()
@@ -112,6 +114,8 @@ class HybridRetriever(BaseRetriever):
                 learned.learn(p.text)
             self._search_glossary = learned
             self._passages = passages
+            self._outline = outline((p.doc_id, p.doc_title, p.section)
+                                    for p in sorted(passages, key=lambda p: (p.doc_id, p.start)))
             self._by_id = {p.id: p for p in passages}
             self._corpus_text = "\n".join(p.text for p in passages).lower()
             # Every other record is a sentence of one of these passages.
@@ -167,6 +171,24 @@ class HybridRetriever(BaseRetriever):
         self._refresh()
         limit = max_share * max(1, len(self._passages))
         return {t for t in tokens(self._expanded(query)) if 0 < self._df.get(t, 0) <= limit}
+
+    def outline_for(self, query: str) -> Passage | None:
+        """The outline of the section the query names by its heading's rarer
+        words (硬件优势), as a passage: see :mod:`assistant.outline`."""
+        self._refresh()
+        limit = 0.5 * len(self._passages)
+
+        def rare(w: str) -> bool:
+            return 0 < self._df.get(w, 0) <= limit
+
+        # The glossary's expansions are loose ("benefits" -> 收获): a heading
+        # matched through them must share at least two rare words.
+        section = (best_section(query, self._outline, tokens, rare)
+                   or best_section(self._expanded(query), self._outline, tokens, rare, min_words=2))
+        if section is None:
+            return None
+        return Passage(f"outline:{section.doc_id}:{section.path}", section.text(), section.doc_id,
+                       section.doc_title, section.path, None, 0, 0)
 
     def unknown_names(self, text: str) -> set[str]:
         """Names of people and organisations in ``text`` that no passage contains."""

@@ -25,7 +25,10 @@ _ZH_STOP = set(
     "之 其 该 这 那 有 吗 呢 吧 啊 么 什么 哪些 哪个 多少 "
     "如何 怎么 怎样 为什么 是否 请问 文中 文章 本文 根据 提到 一个 一些 个".split()
 )
-SENTENCE_END = re.compile(r"(?<=[。！？!?；;])(?![”’」』）)])|(?<=[。！？!?][”’」』）)])|(?<=[.])\s+(?=[A-Z])")
+# English sentences end at ". " before a capital, except after the number of
+# a list item ("including:\n1. Free offices").
+SENTENCE_END = re.compile(r"(?<=[。！？!?；;])(?![”’」』）)])|(?<=[。！？!?][”’」』）)])"
+                          r"|(?<=[.])(?<!^\d\.)(?<!\n\d\.)(?<!\n\d\d\.)\s+(?=[A-Z])")
 
 
 def nfkc(text: str) -> str:
