@@ -157,7 +157,7 @@ class Assistant:
             store=store, embedder=embedder, glossary=Glossary.load(settings.glossary_path),
             k=settings.top_k, candidates=settings.candidates, rrf_k=settings.rrf_k,
             bm25_weight=settings.bm25_weight, merge_window=settings.merge_window,
-            merge_chars=settings.merge_chars)
+            merge_chars=settings.merge_chars, dense_min_chars=settings.dense_min_chars)
         notice = ""
         try:
             chat_model = make_chat_model(settings)

@@ -54,6 +54,9 @@ class Settings:
     # window 3; window 2 gave 0.805; 600-800 characters made no difference).
     merge_window: int = 3
     merge_chars: int = 700
+    # Passages shorter than this (a keywords line, a figure caption) take no
+    # part in the vector rankings, only in BM25 (see HybridRetriever).
+    dense_min_chars: int = 40
     # The extractive generator refuses below this question-sentence match
     # score. Eval set, 350-char chunks: 0.1 refuses 1 of 22 unanswerable and
     # 9 of 123 answerable questions, 0.2 refuses 4 and 25. Quotes cannot

@@ -72,3 +72,20 @@ def test_a_boundary_straddling_answer_comes_first_as_one_passage(tmp_path):
     assert "委任了外交特别代表" in top.text and "德国最大的会展中心" in top.text
     assert len(top.part_ids) == 2 and len(top.text) <= s.merge_chars
 
+
+
+def test_fragments_are_left_to_keyword_search_and_still_found_when_asked_for(tmp_path):
+    from tests.conftest import indexed_settings
+
+    s = indexed_settings(tmp_path)
+    embedder = make_embedder(s)
+    store = open_store(s, embedder_id(embedder), create=False)
+    retriever = HybridRetriever(store=store, embedder=embedder,
+                                glossary=Glossary.load(s.glossary_path))
+    # The keywords line (关键词：国际组织；城市发展；德国波恩；ICLEI；上海) holds every
+    # key term, and its vector used to outrank the passage that answers.
+    ranked = retriever.search("ICLEI的成员分为哪两类？各自包括哪些主体？", 5)
+    assert all(len(p.text) >= s.dense_min_chars for p in ranked if p.ranks.get("dense"))
+    assert not any(p.text.startswith("关键词：") for p in ranked[:3])
+    asked = retriever.search("这篇文章的关键词是什么？", 3)
+    assert any(p.text.startswith("关键词：") for p in asked)
