@@ -44,7 +44,7 @@ from assistant.prompts import (
     format_context,
 )
 from assistant.retrieval import HybridRetriever, Passage
-from assistant.text import detect_language, nfkc, romanised_names, strip_controls, tokens
+from assistant.text import detect_language, nfkc, romanised_names, sentences, strip_controls, tokens
 
 MAX_QUESTION_CHARS = 2000
 # A Chinese answer with more new character pairs than this (none of the
@@ -59,6 +59,10 @@ NOTICES = {
     "ungrounded": {
         "zh": "模型给出的回答无法在文档中找到依据，已拒绝。",
         "en": "The model's answer could not be traced to the document, so it was withheld.",
+    },
+    "pruned": {
+        "zh": "模型回答中有句子无法在文档中找到依据，已删去。",
+        "en": "A sentence of the model's answer could not be traced to the document and was removed.",
     },
     "echo": {
         "zh": "模型的回答只是复述了问题，以下是文档中最相关的原文。",
@@ -228,7 +232,13 @@ class Assistant:
                 if not refused:
                     notices.append(NOTICES["echo"][lang])
             problem = "" if refused else self._ungrounded(text, standalone, query, passages, lang)
-            if problem:
+            pruned = self._pruned(text, standalone, query, passages, lang) if problem else ""
+            if pruned:
+                # The answer stands without the elaboration that was wrong.
+                notices.append(NOTICES["pruned"][lang])
+                result.withheld = {"text": text, "reason": problem}
+                text = pruned
+            elif problem:
                 notices.append(NOTICES["ungrounded"][lang])
                 result.withheld = {"text": text, "reason": problem}
                 refused = True
@@ -277,13 +287,32 @@ class Assistant:
         english = lang == "en" and model is not None and model._llm_type == "llama-cpp"
         return {"ban_cjk": True} if english else {}
 
+    def _pruned(self, answer: str, question: str, query: str, passages: list[Passage],
+                lang: str) -> str:
+        """The answer without the later sentences that fail the checks, when
+        its first sentence (the answer proper) and what remains pass them;
+        "" when that is not so. The small model answers, then rambles on
+        into other passages' numbers ("…Abu Dhabi became the host of the 2012
+        conference"), which used to cost the whole answer."""
+        sents = sentences(answer)
+        if len(sents) < 2:
+            return ""
+        kept = [sents[0]] + [s for s in sents[1:]
+                             if not self._ungrounded(s, question, query, passages, lang, whole=False)]
+        if len(kept) == len(sents):
+            return ""
+        joined = ("" if lang == "zh" else " ").join(kept)
+        return "" if self._ungrounded(joined, question, query, passages, lang) else joined
+
     def _ungrounded(self, answer: str, question: str, query: str, passages: list[Passage],
-                    lang: str) -> str:
+                    lang: str, whole: bool = True) -> str:
         """The application's own grounding check of a model answer: why it
         cannot be traced to the passages, or "" when it can. ``query`` is what
-        was searched (for English, with its Chinese translation)."""
+        was searched (for English, with its Chinese translation). ``whole``:
+        the whole answer, which must give an asked-for number; one of its
+        sentences need not."""
         texts = [f"{p.section}\n{p.text}" for p in passages]
-        if lacks_asked_amount(answer, question):
+        if whole and lacks_asked_amount(answer, question):
             return "the question asks for a number and the answer gives none"
         answer = without_list_marks(answer)
         # An English answer may use the amounts as its prompt spelled them

@@ -26,9 +26,10 @@ _ZH_STOP = set(
     "如何 怎么 怎样 为什么 是否 请问 文中 文章 本文 根据 提到 一个 一些 个".split()
 )
 # English sentences end at ". " before a capital, except after the number of
-# a list item ("including:\n1. Free offices").
+# a list item ("including:\n1. Free offices") or a title ("Dr. Schröder").
 SENTENCE_END = re.compile(r"(?<=[。！？!?；;])(?![”’」』）)])|(?<=[。！？!?][”’」』）)])"
-                          r"|(?<=[.])(?<!^\d\.)(?<!\n\d\.)(?<!\n\d\d\.)\s+(?=[A-Z])")
+                          r"|(?<=[.])(?<!^\d\.)(?<!\n\d\.)(?<!\n\d\d\.)"
+                          r"(?<!Dr\.)(?<!Mr\.)(?<!Ms\.)(?<!Mrs\.)(?<!Prof\.)(?<!St\.)(?<!No\.)\s+(?=[A-Z])")
 
 
 def nfkc(text: str) -> str:

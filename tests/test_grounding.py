@@ -264,3 +264,20 @@ def test_a_short_list_answer_is_not_new_wording():
     passage = "在具体做法上，可以总结为“新”、“准”、“城市”这三个关键词。"
     assert novelty("城市、准、新", [passage]) == 0.0
     assert novelty("现任波恩市长叫奥利弗·施密特。", [passage, "现任波恩市长叫什么名字？"]) > 0.3
+
+
+def test_a_wrong_later_sentence_is_removed_and_the_answer_kept(index):
+    bot = scripted(index, "波恩吸取了哪些经验教训？",
+                   "After failing with big UN agencies, Bonn targeted newer, emerging organisations. "
+                   "Abu Dhabi became the host of the 2019 climate conference.")
+    answer = bot.ask("After failing to lure big UN agencies, what kind of organisations did Bonn target?")
+    assert not answer.refused, answer.withheld
+    assert "emerging organisations" in answer.answer and "2019" not in answer.answer
+    assert answer.withheld["reason"] == "numbers in no passage: 2019"
+    assert "removed" in answer.notice
+
+
+def test_an_answer_whose_first_sentence_fails_is_still_withheld_whole(index):
+    bot = scripted(index, "波恩市的人口是32万人。波恩是国际组织中心。")
+    answer = bot.ask("波恩市的人口是多少？")
+    assert answer.refused

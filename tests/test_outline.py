@@ -8,7 +8,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.chain import Assistant
 from assistant.outline import best_section, outline
-from assistant.text import sentences, tokens
+from assistant.text import tokens
 
 HARDWARE = "二、波恩吸引国际组织入驻 > （一）波恩吸引国际组织的硬件优势"
 GAINS = "二、波恩吸引国际组织入驻 > （二）波恩吸引国际组织的收获"
@@ -66,11 +66,6 @@ def test_a_question_about_a_section_reads_and_cites_its_outline(index):
 def test_a_question_about_one_fact_reads_no_outline(index):
     found = index.retriever.outline_for("波恩是在哪一年哪一月正式把前议会区域建设成为联合国区域的？")
     assert found is None
-
-
-def test_a_numbered_english_list_is_not_cut_into_sentences_at_its_numbers():
-    assert sentences("It lists:\n1. Free offices\n2. A hub. Then more.") == [
-        "It lists:\n1. Free offices\n2. A hub.", "Then more."]
 
 
 def test_a_heading_reached_only_through_the_glossary_needs_two_rare_words():
