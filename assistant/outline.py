@@ -28,7 +28,8 @@ class Section:
         return self.path.split(SEPARATOR)[-1]
 
     def text(self) -> str:
-        return f"{self.heading}：" + "；".join(self.children) + "。"
+        # One sentence (、 not ；), so a quote of it keeps the whole list.
+        return f"{self.heading}：" + "、".join(self.children) + "。"
 
 
 def outline(records: Iterable[tuple[str, str, str]]) -> list[Section]:

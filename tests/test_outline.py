@@ -23,7 +23,7 @@ def test_sections_with_several_subsections_are_outlined_in_reading_order():
     sections = {s.path: s for s in outline(RECORDS)}
     assert sections[HARDWARE].children == ("1.优越的办公设施", "2.欧洲的交通枢纽", "3.配套的国际学校")
     assert sections[HARDWARE].text() == (
-        "（一）波恩吸引国际组织的硬件优势：1.优越的办公设施；2.欧洲的交通枢纽；3.配套的国际学校。")
+        "（一）波恩吸引国际组织的硬件优势：1.优越的办公设施、2.欧洲的交通枢纽、3.配套的国际学校。")
     assert "二、波恩吸引国际组织入驻" in sections  # two subsections: （一） and （二）
     assert "三、ICLEI" not in sections  # no subsections
 
