@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.config import Settings
 from assistant.glossary import Glossary
 from assistant.retrieval import HybridRetriever, Passage, merge_neighbours
 from ingest.embed import embedder_id, make_embedder
@@ -58,14 +59,18 @@ def test_passages_stay_apart_unless_they_are_close_neighbours(why, ranked, windo
     assert all(p.part_ids == [p.id] for p in merged)
 
 
-def test_a_boundary_straddling_answer_comes_first_as_one_passage(tmp_path):
+def _bundled(tmp_path) -> tuple[HybridRetriever, Settings]:
+    """The retriever over a real index of the bundled document, and its settings."""
     from tests.conftest import indexed_settings
 
     s = indexed_settings(tmp_path)
     embedder = make_embedder(s)
     store = open_store(s, embedder_id(embedder), create=False)
-    retriever = HybridRetriever(store=store, embedder=embedder,
-                                glossary=Glossary.load(s.glossary_path))
+    return HybridRetriever(store=store, embedder=embedder, glossary=Glossary.load(s.glossary_path)), s
+
+
+def test_a_boundary_straddling_answer_comes_first_as_one_passage(tmp_path):
+    retriever, s = _bundled(tmp_path)
     # The chunk that names the federal government's support ends mid-sentence;
     # the measures themselves open the next chunk.
     top = retriever.search("为了支持波恩吸引国际组织，德国联邦政府采取了哪些措施？", 3)[0]
@@ -73,15 +78,8 @@ def test_a_boundary_straddling_answer_comes_first_as_one_passage(tmp_path):
     assert len(top.part_ids) == 2 and len(top.text) <= s.merge_chars
 
 
-
 def test_fragments_are_left_to_keyword_search_and_still_found_when_asked_for(tmp_path):
-    from tests.conftest import indexed_settings
-
-    s = indexed_settings(tmp_path)
-    embedder = make_embedder(s)
-    store = open_store(s, embedder_id(embedder), create=False)
-    retriever = HybridRetriever(store=store, embedder=embedder,
-                                glossary=Glossary.load(s.glossary_path))
+    retriever, s = _bundled(tmp_path)
     # The keywords line (关键词：国际组织；城市发展；德国波恩；ICLEI；上海) holds every
     # key term, and its vector used to outrank the passage that answers.
     ranked = retriever.search("ICLEI的成员分为哪两类？各自包括哪些主体？", 5)
