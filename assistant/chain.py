@@ -6,7 +6,6 @@ one so the sources can be shown before the first token arrives.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,24 +15,14 @@ import numpy as np
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.runnables import RunnableLambda
 
-from assistant.amounts import in_english_numbers
 from assistant.citations import Citation, cite
 from assistant.condense import condense
 from assistant.config import Settings
-from assistant.evidence import (
-    echoes,
-    lacks_asked_amount,
-    misstated_amounts,
-    novelty,
-    titled_people,
-    ungrounded_numbers,
-    unknown_people,
-    unsupported_numbers,
-    without_list_marks,
-)
+from assistant.evidence import echoes
 from assistant.generators import GeneratorError, make_chat_model
 from assistant.generators.extractive import extract
 from assistant.glossary import Glossary
+from assistant.grounding import Grounds
 from assistant.prompts import (
     CLOSEST,
     REFUSAL_MARK,
@@ -44,13 +33,9 @@ from assistant.prompts import (
     format_context,
 )
 from assistant.retrieval import HybridRetriever, Passage
-from assistant.text import detect_language, nfkc, romanised_names, sentences, strip_controls, tokens
+from assistant.text import detect_language, strip_controls, tokens
 
 MAX_QUESTION_CHARS = 2000
-# A Chinese answer with more new character pairs than this (none of the
-# passages or the question has them) is treated as invented. From the local
-# model on the eval set: grounded answers 0.00-0.18, invented names 0.5.
-NOVELTY_MAX = 0.3
 NOTICES = {
     "fallback": {
         "zh": "本地模型无法加载，以下是文档原文摘录（抽取式回答）。",
@@ -231,8 +216,11 @@ class Assistant:
                 text, refused = self._quoted(standalone, passages, lang)
                 if not refused:
                     notices.append(NOTICES["echo"][lang])
-            problem = "" if refused else self._ungrounded(text, standalone, query, passages, lang)
-            pruned = self._pruned(text, standalone, query, passages, lang) if problem else ""
+            problem = pruned = ""
+            if not refused:
+                grounds = Grounds(self.retriever, standalone, query, passages, lang)
+                problem = grounds.problem(text)
+                pruned = grounds.pruned(text) if problem else ""
             if pruned:
                 # The answer stands without the elaboration that was wrong.
                 notices.append(NOTICES["pruned"][lang])
@@ -286,78 +274,6 @@ class Assistant:
         model = self.chat_model
         english = lang == "en" and model is not None and model._llm_type == "llama-cpp"
         return {"ban_cjk": True} if english else {}
-
-    def _pruned(self, answer: str, question: str, query: str, passages: list[Passage],
-                lang: str) -> str:
-        """The answer without the later sentences that fail the checks, when
-        its first sentence (the answer proper) and what remains pass them;
-        "" when that is not so. The small model answers, then rambles on
-        into other passages' numbers ("…Abu Dhabi became the host of the 2012
-        conference"), which used to cost the whole answer."""
-        sents = sentences(answer)
-        if len(sents) < 2:
-            return ""
-        kept = [sents[0]] + [s for s in sents[1:]
-                             if not self._ungrounded(s, question, query, passages, lang, whole=False)]
-        if len(kept) == len(sents):
-            return ""
-        joined = ("" if lang == "zh" else " ").join(kept)
-        return "" if self._ungrounded(joined, question, query, passages, lang) else joined
-
-    def _ungrounded(self, answer: str, question: str, query: str, passages: list[Passage],
-                    lang: str, whole: bool = True) -> str:
-        """The application's own grounding check of a model answer: why it
-        cannot be traced to the passages, or "" when it can. ``query`` is what
-        was searched (for English, with its Chinese translation). ``whole``:
-        the whole answer, which must give an asked-for number; one of its
-        sentences need not."""
-        texts = [f"{p.section}\n{p.text}" for p in passages]
-        if whole and lacks_asked_amount(answer, question):
-            return "the question asks for a number and the answer gives none"
-        answer = without_list_marks(answer)
-        # An English answer may use the amounts as its prompt spelled them
-        # (5万 -> 50,000).
-        spelled = [in_english_numbers(t) for t in texts] if lang == "en" else []
-        ungrounded = ungrounded_numbers(answer, texts + spelled + [question])
-        if lang == "en":
-            ungrounded |= misstated_amounts(answer, spelled + [question])
-        if ungrounded:
-            return f"numbers in no passage: {', '.join(sorted(ungrounded))}"
-        unknown = ([n for n in self.retriever.unknown_names(question) if n in answer]
-                   if lang == "zh" else [])
-        if unknown:
-            # The answer repeats a person or organisation the question names and
-            # the document never does ("阿布扎比邀请哈佛大学…"): a false premise.
-            return f"a name the document never mentions: {', '.join(sorted(unknown))}"
-        if lang == "en":
-            invented = self._unknown_people(answer, question, texts)
-            if invented:
-                return f"a person the passages do not name: {', '.join(sorted(invented))}"
-        salient = self.retriever.salient_terms(query)
-        # English answers reword and convert numbers, and their salient words
-        # come from a machine translation: a sentence window refused good
-        # English answers on the eval set, so they are checked per passage.
-        window = 1 if lang == "zh" else None
-        related = self.retriever.salient_terms(query, max_share=0.5) if lang == "zh" else set()
-        far = unsupported_numbers(answer, question, texts, salient, tokens, window, related)
-        if far:
-            return f"numbers the passages state about something else: {', '.join(sorted(far))}"
-        if lang == "zh":
-            new = novelty(answer, texts + [question])
-            if new >= NOVELTY_MAX:
-                return f"wording found in no passage ({new:.0%} new character pairs)"
-        return ""
-
-    def _unknown_people(self, answer: str, question: str, texts: list[str]) -> set[str]:
-        """People an English answer names by title whom neither the question
-        nor the passages name, in English, by the glossary or in pinyin."""
-        if not titled_people(answer):
-            return set()
-        known = {w.lower() for w in re.findall(r"[\w'’\-]+", nfkc(" ".join(texts + [question])))}
-        glossary = getattr(self.retriever, "search_glossary", None)
-        if glossary is not None:
-            known |= glossary.english_words(texts)
-        return unknown_people(answer, known, romanised_names(" ".join(texts)))
 
     def _translate(self, question: str) -> str:
         assert self.chat_model is not None

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import re
 
-from assistant.text import CJK_RE, nfkc, sentences
+from assistant.text import CJK_RE, name_words, nfkc, sentences
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _QUANTITY = re.compile(r"\d+(?:\.\d+)?\s*(?:多|余)?\s*(?:千万|百万|万|亿|千)")
 
 
+_CJK_RUN = re.compile(CJK_RE.pattern + "+")
+
+
 def _bigrams(text: str) -> set[str]:
-    chars = [c for c in nfkc(text).lower() if CJK_RE.match(c)]
-    return {a + b for a, b in zip(chars, chars[1:], strict=False)}
+    """Chinese character pairs that do not span punctuation: "城市、准、新"
+    has one (城市), not three (市准 and 准新 are no one's words)."""
+    return {run[i:i + 2] for run in _CJK_RUN.findall(nfkc(text).lower()) for i in range(len(run) - 1)}
 
 
 def _latin(text: str) -> set[str]:
@@ -146,24 +150,15 @@ def echoes(answer: str, question: str, tokenize) -> bool:  # noqa: ANN001
     return bool(said) and not (said - set(tokenize(question)))
 
 
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-
-
-def _word_bigrams(text: str) -> set[str]:
-    """Chinese character pairs that do not span punctuation: "城市、准、新"
-    has one (城市), not three (市准 and 准新 are no one's words)."""
-    return {run[i:i + 2] for run in _CJK_RUN.findall(nfkc(text).lower()) for i in range(len(run) - 1)}
-
-
 def novelty(answer: str, sources: list[str]) -> float:
     """Share of the answer's Chinese bigrams found in no source: invented
     names and claims show up as new character pairs."""
-    units = _word_bigrams(answer)
+    units = _bigrams(answer)
     if not units:
         return 0.0
     have: set[str] = set()
     for s in sources:
-        have |= _word_bigrams(s)
+        have |= _bigrams(s)
     return len(units - have) / len(units)
 
 
@@ -194,7 +189,7 @@ def unknown_people(answer: str, known_words: set[str], romanised: set[str]) -> s
     passages (``romanised``: Zhou Hanmin for 周汉民)."""
     bad = set()
     for name in titled_people(answer):
-        words = [w.lower() for w in re.findall(r"[\w'’\-]+", name)]
+        words = name_words(name)
         if any(w in known_words for w in words):
             continue
         joined = {"".join(words), "".join(reversed(words))}

@@ -12,6 +12,8 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+from assistant.text import name_words
+
 _ZH = r"[\u4e00-\u9fff]"
 _PAIR_PATTERNS = [
     # 中文名（ACRONYM） / 中文名(English Name)
@@ -58,7 +60,7 @@ class Glossary:
     def english_words(self, texts: list[str]) -> set[str]:
         """The words of the English names of the Chinese names in ``texts``."""
         return {w for zh, en in self.english_names.items() if any(zh in t for t in texts)
-                for w in re.findall(r"[\w'’\-]+", en.lower())}
+                for w in name_words(en)}
 
     def annotate(self, text: str) -> str:
         """``text`` with the English name after the first mention of each

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-SEPARATOR = " > "  # between the headings of a section path (ingest.chunk)
+from ingest.chunk import SECTION_SEPARATOR
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Section:
 
     @property
     def heading(self) -> str:
-        return self.path.split(SEPARATOR)[-1]
+        return self.path.split(SECTION_SEPARATOR)[-1]
 
     def text(self) -> str:
         # One sentence (、 not ；), so a quote of it keeps the whole list.
@@ -39,9 +39,9 @@ def outline(records: Iterable[tuple[str, str, str]]) -> list[Section]:
     titles: dict[str, str] = {}
     for doc_id, title, path in records:
         titles[doc_id] = title
-        parts = path.split(SEPARATOR)
+        parts = path.split(SECTION_SEPARATOR)
         for depth in range(1, len(parts)):
-            key = (doc_id, SEPARATOR.join(parts[:depth]))
+            key = (doc_id, SECTION_SEPARATOR.join(parts[:depth]))
             seen = children.setdefault(key, [])
             if parts[depth] not in seen:
                 seen.append(parts[depth])
@@ -60,13 +60,13 @@ def best_section(query: str, sections: list[Section], tokenize: Callable[[str], 
     heading (``specific``: rare in the corpus) is in the query, and there
     are at least two of them, or one the query shares with no other heading."""
     asked = set(tokenize(query))
+    headings = [set(_heading_words(s.heading, tokenize)) for s in sections]
     best: tuple[int, Section] | None = None
-    for s in sections:
-        words = {w for w in _heading_words(s.heading, tokenize) if specific(w)}
+    for s, heading in zip(sections, headings, strict=True):
+        words = {w for w in heading if specific(w)}
         if len(words) < max(1, min_words) or not words <= asked:
             continue
-        if len(words) == 1 and sum(words <= set(_heading_words(o.heading, tokenize))
-                                   for o in sections) > 1:
+        if len(words) == 1 and sum(words <= other for other in headings) > 1:
             continue
         if best is None or len(words) > best[0]:
             best = (len(words), s)

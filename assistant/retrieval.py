@@ -222,9 +222,9 @@ class HybridRetriever(BaseRetriever):
         out = []
         for pid, doc, meta, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0],
                                         res["distances"][0], strict=True):
-            if len(doc) < self.dense_min_chars and pid != asked_for:
-                continue  # see _vector_ranked
             p = _passage(pid, doc, meta)
+            if not self._vector_ranked(p, asked_for):
+                continue
             p.dense = 1.0 - float(dist)
             out.append(p)
         return out

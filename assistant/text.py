@@ -98,6 +98,14 @@ def strip_controls(text: str) -> str:
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
 
 
+_NAME_WORD = re.compile(r"[\w'’\-]+")
+
+
+def name_words(text: str) -> list[str]:
+    """The words of names, lower-cased: "Ki-moon", "O'Neill", "Schröder"."""
+    return [w.lower() for w in _NAME_WORD.findall(nfkc(text))]
+
+
 def romanised_names(text: str, longest: int = 4) -> set[str]:
     """Toneless pinyin of every run of 2..``longest`` Chinese characters in
     ``text``, joined ("zhouhanmin" for 周汉民): how an English answer spells
@@ -105,7 +113,7 @@ def romanised_names(text: str, longest: int = 4) -> set[str]:
     from pypinyin import lazy_pinyin
 
     out: set[str] = set()
-    for run in re.findall(r"[\u4e00-\u9fff]+", text):
+    for run in re.findall(CJK_RE.pattern + "+", text):
         syllables = lazy_pinyin(run)
         if len(syllables) != len(run):
             continue
