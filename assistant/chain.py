@@ -32,7 +32,7 @@ from assistant.prompts import (
     answer_prompt,
     format_context,
 )
-from assistant.retrieval import HybridRetriever, Passage
+from assistant.retrieval import HybridRetriever, Passage, PassageSource
 from assistant.text import detect_language, strip_controls, tokens
 
 MAX_QUESTION_CHARS = 2000
@@ -119,7 +119,7 @@ def validate(question: str) -> str:
 
 
 class Assistant:
-    def __init__(self, settings: Settings, retriever: HybridRetriever,
+    def __init__(self, settings: Settings, retriever: PassageSource,
                  chat_model: BaseChatModel | None, notice: str = "") -> None:
         self.settings = settings
         self.retriever = retriever
@@ -184,8 +184,7 @@ class Assistant:
         passages = within_budget(ranked[: self.settings.top_k], self.settings.context_chars)
         # A question about a whole section ("which hardware advantages") also
         # reads the section's outline: its subsection headings.
-        outline_for = getattr(self.retriever, "outline_for", None)
-        section = outline_for(query) if outline_for is not None else None
+        section = self.retriever.outline_for(query)
         if section is not None:
             passages = [*passages, section]
         result.retrieved, result.ranked = passages, ranked
@@ -254,8 +253,7 @@ class Assistant:
 
     # -- steps ---------------------------------------------------------------
     def _generate(self, question: str, passages: list[Passage], lang: str) -> Iterator[str]:
-        glossary = getattr(self.retriever, "search_glossary", None)
-        context = format_context(passages, lang, glossary)
+        context = format_context(passages, lang, self.retriever.search_glossary)
         messages = answer_prompt(lang).format_messages(context=context, question=question)
         model = self.chat_model
         assert model is not None
@@ -305,7 +303,7 @@ class Assistant:
         return english, not english
 
     def _vectors(self, passages: list[Passage]) -> list[list[float]] | None:
-        if getattr(self.retriever, "store", None) is None:
+        if self.retriever.store is None:
             return None
         ids = [pid for p in passages for pid in p.part_ids]
         got = self.retriever.store.collection.get(ids=ids, include=["embeddings"])

@@ -9,7 +9,6 @@ pruning checks each of its sentences against the same sources.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
 
 from assistant.amounts import in_english_numbers
 from assistant.evidence import (
@@ -22,6 +21,7 @@ from assistant.evidence import (
     unsupported_numbers,
     without_list_marks,
 )
+from assistant.retrieval import Passage, PassageSource
 from assistant.text import name_words, romanised_names, sentences, tokens
 
 # A Chinese answer with more new character pairs than this (none of the
@@ -31,11 +31,12 @@ NOVELTY_MAX = 0.3
 
 
 class Grounds:
-    """The sources of one answer. ``retriever`` gives the corpus statistics
-    (``salient_terms``, ``unknown_names``, ``search_glossary``); ``query`` is
+    """The sources of one answer. ``retriever`` gives the corpus knowledge
+    (salient terms, unknown names, the search glossary); ``query`` is
     what was searched (for English, with its Chinese translation)."""
 
-    def __init__(self, retriever: Any, question: str, query: str, passages: list, lang: str) -> None:
+    def __init__(self, retriever: PassageSource, question: str, query: str,
+                 passages: list[Passage], lang: str) -> None:
         self.question, self.lang = question, lang
         self.texts = [f"{p.section}\n{p.text}" for p in passages]
         # An English answer may use the amounts as its prompt spelled them (5万 -> 50,000).
@@ -43,7 +44,7 @@ class Grounds:
         self.salient: set[str] = retriever.salient_terms(query)
         self.related: set[str] = retriever.salient_terms(query, max_share=0.5) if lang == "zh" else set()
         self.unknown_names: set[str] = retriever.unknown_names(question) if lang == "zh" else set()
-        self._glossary = getattr(retriever, "search_glossary", None)
+        self._glossary = retriever.search_glossary
 
     def problem(self, answer: str, whole: bool = True) -> str:
         """Why ``answer`` cannot be traced to the sources, or "". ``whole``:
@@ -99,10 +100,8 @@ class Grounds:
     def _known_words(self) -> set[str]:
         """Names a person may go by: the question's and passages' own words,
         and the glossary's English names for the passages' Chinese ones."""
-        known = set(name_words(" ".join(self.texts + [self.question])))
-        if self._glossary is not None:
-            known |= self._glossary.english_words(self.texts)
-        return known
+        return (set(name_words(" ".join(self.texts + [self.question])))
+                | self._glossary.english_words(self.texts))
 
     @cached_property
     def _romanised(self) -> set[str]:

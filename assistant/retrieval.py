@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -56,6 +56,30 @@ class Passage:
 
     def to_document(self) -> Document:
         return Document(page_content=self.text, id=self.id, metadata=self.to_json())
+
+
+@runtime_checkable
+class PassageSource(Protocol):
+    """What the answer chain asks of a retriever: passages for a query, and
+    the corpus knowledge its query rewriting and grounding checks use. A
+    source without some of that knowledge (the plain LangChain baseline)
+    answers with nothing: no outline, no salient terms, no unknown names,
+    and then the chain skips those steps."""
+
+    embedder: Embeddings
+    glossary: Glossary
+    store: Store | None
+
+    @property
+    def search_glossary(self) -> Glossary: ...
+
+    def search(self, query: str, k: int) -> list[Passage]: ...
+
+    def salient_terms(self, query: str, max_share: float = 0.3) -> set[str]: ...
+
+    def unknown_names(self, text: str) -> set[str]: ...
+
+    def outline_for(self, query: str) -> Passage | None: ...
 
 
 def _passage(pid: str, text: str, meta: dict[str, Any]) -> Passage:

@@ -57,6 +57,9 @@ class PlainLangChainRetriever:
     def unknown_names(self, text: str) -> set[str]:
         return set()  # nor a name check
 
+    def outline_for(self, query: str) -> Passage | None:
+        return None  # nor section outlines
+
     def search(self, query: str, k: int = 3) -> list[Passage]:
         out = []
         for doc, dist in self.db.similarity_search_with_score(query, k=k):
@@ -90,7 +93,7 @@ def build_systems(main: Assistant, settings: Settings) -> tuple[dict[str, Assist
     ours = main.retriever
     systems: dict[str, Assistant] = {}
     plain = PlainLangChainRetriever(settings.docs_dir, embedder, workdir)
-    systems["langchain-plain"] = Assistant(ext, plain, None)  # type: ignore[arg-type]
+    systems["langchain-plain"] = Assistant(ext, plain, None)
     for mode in ("dense", "bm25", "hybrid"):
         r = HybridRetriever(store=ours.store, embedder=embedder, glossary=ours.glossary,
                             k=settings.top_k, candidates=settings.candidates, rrf_k=settings.rrf_k,

@@ -71,7 +71,7 @@ def measure(system: str, generator: str, repeat: int) -> dict[str, Any]:
             noop = cold
             from assistant.generators import make_chat_model
 
-            bot = Assistant(settings, plain, make_chat_model(settings))  # type: ignore[arg-type]
+            bot = Assistant(settings, plain, make_chat_model(settings))
         out["ingest_cold_s"] = round(statistics.median(cold), 3)
         out["reingest_noop_s"] = round(statistics.median(noop), 3)
         questions = SAMPLE["zh"] + SAMPLE["en"]

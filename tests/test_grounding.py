@@ -19,6 +19,7 @@ from assistant.evidence import (
     unsupported_numbers,
     without_list_marks,
 )
+from assistant.retrieval import PassageSource
 from assistant.text import tokens
 from tests.conftest import indexed_settings
 
@@ -197,7 +198,8 @@ def test_the_plain_langchain_baseline_runs_the_whole_chain(index, tmp_path, ques
     from evals.baselines import PlainLangChainRetriever
 
     plain = PlainLangChainRetriever(index.settings.docs_dir, index.retriever.embedder, tmp_path)
-    bot = Assistant(index.settings.replace(generator="openai"), plain,  # type: ignore[arg-type]
+    assert isinstance(plain, PassageSource) and isinstance(index.retriever, PassageSource)
+    bot = Assistant(index.settings.replace(generator="openai"), plain,
                     FakeListChatModel(responses=replies))
     answer = bot.ask(question)  # raised AttributeError before the plain retriever had them all
     assert answer.language == ("zh" if question[0] > "~" else "en")
