@@ -281,9 +281,11 @@ class Assistant:
         except Exception:  # noqa: BLE001  (search still works without it)
             return ""
 
-    def _extractive(self, question: str, passages: list[Passage], lang: str) -> tuple[str, bool]:
+    def _extractive(self, question: str, passages: list[Passage], lang: str,
+                    min_score: float | None = None) -> tuple[str, bool]:
         picked, best = extract(question, passages, self.retriever.glossary)
-        if not picked or best < self.settings.extractive_min_score:
+        floor = self.settings.extractive_min_score if min_score is None else min_score
+        if not picked or best < floor:
             return "", True
         quoted = "".join(sent for _, sent in picked)
         if lang == "en":
@@ -291,8 +293,11 @@ class Assistant:
         return quoted, False
 
     def _quoted(self, question: str, passages: list[Passage], lang: str) -> tuple[str, bool]:
-        """The extractive answer; for English, translated by the model."""
-        text, refused = self._extractive(question, passages, "zh")
+        """The extractive answer; for English, translated by the model. The
+        model found an answer in the passages (it did not refuse), so the
+        best-matching sentences are quoted however weak their word match: a
+        paraphrased question shares few words with its answer."""
+        text, refused = self._extractive(question, passages, "zh", min_score=0.0)
         if refused or lang != "en" or self.chat_model is None:
             return text, refused
         messages = TRANSLATE_QUOTE.format_messages(text=text)

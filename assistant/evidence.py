@@ -142,12 +142,48 @@ def lacks_asked_amount(answer: str, question: str) -> bool:
     return bool(_ASKS_AMOUNT.search(question)) and not _STATES_AMOUNT.search(answer)
 
 
+# Words an answer may add to the question's without saying anything: "The
+# paper says that some Chinese cities have tried…", "…上有所不同".
+_FILLER = {"paper", "article", "document", "says", "states", "mentions", "notes", "lists",
+           "some", "several", "certain", "various", "these", "those", "also", "been",
+           "following", "different", "differ", "ways",
+           "有所", "一定", "某些", "这些", "那些", "方面", "它们", "他们", "指出", "列举", "提及"}
+
+
+def _stem(word: str) -> str:
+    """Enough of an English word to match its other forms ("summarises",
+    "summarise"); Chinese words as they are."""
+    if not word.isascii() or len(word) <= 4:
+        return word
+    for suffix in ("ing", "ed", "s"):
+        if word.endswith(suffix):
+            word = word[: -len(suffix)]
+            break
+    return word.removesuffix("e")
+
+
 def echoes(answer: str, question: str, tokenize) -> bool:  # noqa: ANN001
-    """The answer only restates the question: it has words, and every one of
-    them is the question's ("The host-country agreement became the template"
-    for "Whose host-country agreement became the template?")."""
+    """The answer only restates the question: it has words, and all of them
+    are the question's or filler ("The paper summarises four scholarly views
+    on the benefits…" for "What four scholarly views on the benefits… does
+    the paper summarise?", "…各自得到的实惠在见效快慢上有所不同" for "…在见效
+    快慢上有什么不同？")."""
+    asked = {_stem(t) for t in tokenize(question)}
+    # Longest first, so that a compound is taken apart into the words it was made of.
+    known = sorted(asked | _FILLER, key=len, reverse=True)
+
+    def restated(word: str) -> bool:
+        if word in _FILLER or _stem(word) in asked:
+            return True
+        if not CJK_RE.search(word):
+            return False
+        # A Chinese compound of the question's words and filler (有所 + 不同).
+        for part in known:
+            word = word.replace(part, "")
+        return not CJK_RE.search(word)
+
     said = set(tokenize(answer))
-    return bool(said) and not (said - set(tokenize(question)))
+    return bool(said) and all(restated(w) for w in said)
 
 
 def novelty(answer: str, sources: list[str]) -> float:
