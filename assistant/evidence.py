@@ -146,7 +146,7 @@ def lacks_asked_amount(answer: str, question: str) -> bool:
 # paper says that some Chinese cities have tried…", "…上有所不同".
 _FILLER = {"paper", "article", "document", "says", "states", "mentions", "notes", "lists",
            "some", "several", "certain", "various", "these", "those", "also", "been",
-           "following", "different", "differ", "ways",
+           "following",
            "有所", "一定", "某些", "这些", "那些", "方面", "它们", "他们", "指出", "列举", "提及"}
 
 
@@ -162,12 +162,21 @@ def _stem(word: str) -> str:
     return word.removesuffix("e")
 
 
+# A yes/no question, which an answer may rightly restate ("具有法律约束力" for
+# "具有法律约束力吗？").
+_YES_NO = re.compile(r"吗\s*[？?]?\s*$|是否|是不是|有没有|能不能|可不可以|"
+                     r"^\s*(?:is|are|was|were|do|does|did|can|could|has|have|had|will|would|should)\b",
+                     re.IGNORECASE)
+
+
 def echoes(answer: str, question: str, tokenize) -> bool:  # noqa: ANN001
     """The answer only restates the question: it has words, and all of them
     are the question's or filler ("The paper summarises four scholarly views
     on the benefits…" for "What four scholarly views on the benefits… does
     the paper summarise?", "…各自得到的实惠在见效快慢上有所不同" for "…在见效
     快慢上有什么不同？")."""
+    if _YES_NO.search(question):
+        return False
     asked = {_stem(t) for t in tokenize(question)}
     # Longest first, so that a compound is taken apart into the words it was made of.
     known = sorted(asked | _FILLER, key=len, reverse=True)

@@ -204,6 +204,10 @@ def test_an_answer_that_adds_only_filler_to_the_question_is_an_echo(answer, ques
      "截至文章写作时，波恩为吸引国际组织入驻已经努力了多少年？"),
     ("Bonn ranks higher than Geneva.", "How does Bonn rank against Geneva?"),
     ("波恩的国际组织比日内瓦更多。", "波恩的国际组织和日内瓦比怎么样？"),
+    # Yes/no questions are answered by restating them.
+    ("这些协定具有法律约束力。", "这些协定具有法律约束力吗？"),
+    ("ICLEI是政府间组织。", "ICLEI是否是政府间组织？"),
+    ("Bonn is a UN city.", "Is Bonn a UN city?"),
 ])
 def test_an_answer_that_adds_a_number_or_a_claim_is_not_an_echo(answer, question):
     assert not echoes(answer, question, tokens)
