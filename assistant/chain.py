@@ -172,23 +172,7 @@ class Assistant:
         standalone = self.condense_step.invoke(
             {"question": question, "history": history or [], "lang": lang})
         result.standalone_question = standalone
-        t0 = time.perf_counter()
-        query = standalone
-        if lang == "en" and self.chat_model is not None:
-            # The document is Chinese: searching with a Chinese rendering of
-            # the question as well finds the right passage far more often.
-            query = f"{standalone} {self._translate(standalone)}"
-            result.timings["translate"] = time.perf_counter() - t0
-            t0 = time.perf_counter()
-        ranked: list[Passage] = self.retrieve_step.invoke(query)
-        passages = within_budget(ranked[: self.settings.top_k], self.settings.context_chars)
-        # A question about a whole section ("which hardware advantages") also
-        # reads the section's outline: its subsection headings.
-        section = self.retriever.outline_for(query)
-        if section is not None:
-            passages = [*passages, section]
-        result.retrieved, result.ranked = passages, ranked
-        result.timings["retrieve"] = time.perf_counter() - t0
+        query, passages = self._search(standalone, lang, result)
         yield {"type": "sources", "passages": passages}
 
         t1 = time.perf_counter()
@@ -205,30 +189,8 @@ class Assistant:
                     result.timings["first_token"] = time.perf_counter() - started
                 parts.append(token)
                 yield {"type": "token", "text": token}
-            text = "".join(parts).strip()
-            refused = _is_refusal(text, lang)
-            if not refused and echoes(text, standalone, tokens):
-                # Nothing of the document's in it ("The agreement became the
-                # template." for "Whose agreement became the template?"):
-                # quote the document instead.
-                result.withheld = {"text": text, "reason": "the answer only repeats the question"}
-                text, refused = self._quoted(standalone, passages, lang)
-                if not refused:
-                    notices.append(NOTICES["echo"][lang])
-            problem = pruned = ""
-            if not refused:
-                grounds = Grounds(self.retriever, standalone, query, passages, lang)
-                problem = grounds.problem(text)
-                pruned = grounds.pruned(text) if problem else ""
-            if pruned:
-                # The answer stands without the elaboration that was wrong.
-                notices.append(NOTICES["pruned"][lang])
-                result.withheld = {"text": text, "reason": problem}
-                text = pruned
-            elif problem:
-                notices.append(NOTICES["ungrounded"][lang])
-                result.withheld = {"text": text, "reason": problem}
-                refused = True
+            text, refused = self._reviewed("".join(parts).strip(), standalone, query, passages,
+                                           lang, result, notices)
         result.timings["generate"] = time.perf_counter() - t1
         result.timings.setdefault("first_token", time.perf_counter() - started)
 
@@ -252,6 +214,58 @@ class Assistant:
         raise RuntimeError("the chain ended without an answer")  # pragma: no cover
 
     # -- steps ---------------------------------------------------------------
+    def _search(self, standalone: str, lang: str, result: Answer) -> tuple[str, list[Passage]]:
+        """The query searched (for English, with a Chinese rendering) and the
+        passages the answer is drafted from; records the ranking and timings."""
+        t0 = time.perf_counter()
+        query = standalone
+        if lang == "en" and self.chat_model is not None:
+            # The document is Chinese: searching with a Chinese rendering of
+            # the question as well finds the right passage far more often.
+            query = f"{standalone} {self._translate(standalone)}"
+            result.timings["translate"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+        ranked: list[Passage] = self.retrieve_step.invoke(query)
+        passages = within_budget(ranked[: self.settings.top_k], self.settings.context_chars)
+        # A question about a whole section ("which hardware advantages") also
+        # reads the section's outline: its subsection headings.
+        section = self.retriever.outline_for(query)
+        if section is not None:
+            passages = [*passages, section]
+        result.retrieved, result.ranked = passages, ranked
+        result.timings["retrieve"] = time.perf_counter() - t0
+        return query, passages
+
+    def _reviewed(self, text: str, standalone: str, query: str, passages: list[Passage],
+                  lang: str, result: Answer, notices: list[str]) -> tuple[str, bool]:
+        """The model's answer as it may be shown, and whether it is a refusal:
+        an echo of the question becomes a quote, and an answer that cannot be
+        traced to the passages loses its wrong sentences or is withheld.
+        Records what was withheld and why."""
+        refused = _is_refusal(text, lang)
+        if not refused and echoes(text, standalone, tokens):
+            # Nothing of the document's in it ("The agreement became the
+            # template." for "Whose agreement became the template?"):
+            # quote the document instead.
+            result.withheld = {"text": text, "reason": "the answer only repeats the question"}
+            text, refused = self._quoted(standalone, passages, lang)
+            if not refused:
+                notices.append(NOTICES["echo"][lang])
+        if refused:
+            return text, True
+        grounds = Grounds(self.retriever, standalone, query, passages, lang)
+        problem = grounds.problem(text)
+        if not problem:
+            return text, False
+        result.withheld = {"text": text, "reason": problem}
+        pruned = grounds.pruned(text)
+        if pruned:
+            # The answer stands without the elaboration that was wrong.
+            notices.append(NOTICES["pruned"][lang])
+            return pruned, False
+        notices.append(NOTICES["ungrounded"][lang])
+        return text, True
+
     def _generate(self, question: str, passages: list[Passage], lang: str) -> Iterator[str]:
         context = format_context(passages, lang, self.retriever.search_glossary)
         messages = answer_prompt(lang).format_messages(context=context, question=question)
