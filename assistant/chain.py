@@ -142,11 +142,8 @@ class Assistant:
 
         embedder = make_embedder(settings)
         store = open_store(settings, embedder_id(embedder), create=False)
-        retriever = HybridRetriever(
-            store=store, embedder=embedder, glossary=Glossary.load(settings.glossary_path),
-            k=settings.top_k, candidates=settings.candidates, rrf_k=settings.rrf_k,
-            bm25_weight=settings.bm25_weight, merge_window=settings.merge_window,
-            merge_chars=settings.merge_chars, dense_min_chars=settings.dense_min_chars)
+        retriever = HybridRetriever.from_settings(
+            settings, store, embedder, Glossary.load(settings.glossary_path))
         notice = ""
         try:
             chat_model = make_chat_model(settings)

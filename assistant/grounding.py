@@ -8,7 +8,7 @@ pruning checks each of its sentences against the same sources.
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from assistant.amounts import in_english_numbers
 from assistant.evidence import (
@@ -45,6 +45,9 @@ class Grounds:
         self.related: set[str] = retriever.salient_terms(query, max_share=0.5) if lang == "zh" else set()
         self.unknown_names: set[str] = retriever.unknown_names(question) if lang == "zh" else set()
         self._glossary = retriever.search_glossary
+        # Pruning checks each sentence against the same passages: each is
+        # tokenized once per answer.
+        self._tokens = lru_cache(maxsize=None)(tokens)
 
     def problem(self, answer: str, whole: bool = True) -> str:
         """Why ``answer`` cannot be traced to the sources, or "". ``whole``:
@@ -72,7 +75,8 @@ class Grounds:
         # come from a machine translation: a sentence window refused good
         # English answers on the eval set, so they are checked per passage.
         window = 1 if lang == "zh" else None
-        far = unsupported_numbers(answer, question, texts, self.salient, tokens, window, self.related)
+        far = unsupported_numbers(answer, question, texts, self.salient, self._tokens, window,
+                                  self.related)
         if far:
             return f"numbers the passages state about something else: {', '.join(sorted(far))}"
         if lang == "zh":

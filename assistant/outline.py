@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ingest.chunk import SECTION_SEPARATOR
 
@@ -49,9 +50,11 @@ def outline(records: Iterable[tuple[str, str, str]]) -> list[Section]:
             for (doc_id, path), kids in children.items() if len(kids) >= 2]
 
 
-def _heading_words(heading: str, tokenize: Callable[[str], list[str]]) -> list[str]:
+@lru_cache(maxsize=1024)
+def _heading_words(heading: str, tokenize: Callable[[str], list[str]]) -> frozenset[str]:
+    # Cached: every question is matched against the same headings.
     # "（一）" / "1." numbering is not a word of the heading.
-    return tokenize(re.sub(r"^[（(]?[一二三四五六七八九十\d]+[)）.、]?", "", heading))
+    return frozenset(tokenize(re.sub(r"^[（(]?[一二三四五六七八九十\d]+[)）.、]?", "", heading)))
 
 
 def best_section(query: str, sections: list[Section], tokenize: Callable[[str], list[str]],
@@ -60,7 +63,7 @@ def best_section(query: str, sections: list[Section], tokenize: Callable[[str], 
     heading (``specific``: rare in the corpus) is in the query, and there
     are at least two of them, or one the query shares with no other heading."""
     asked = set(tokenize(query))
-    headings = [set(_heading_words(s.heading, tokenize)) for s in sections]
+    headings = [_heading_words(s.heading, tokenize) for s in sections]
     best: tuple[int, Section] | None = None
     for s, heading in zip(sections, headings, strict=True):
         words = {w for w in heading if specific(w)}

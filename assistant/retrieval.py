@@ -22,6 +22,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field, PrivateAttr
 from rank_bm25 import BM25Okapi
 
+from assistant.config import Settings
 from assistant.glossary import Glossary
 from assistant.outline import Section, best_section, outline
 from assistant.text import detect_language, proper_names, tokens
@@ -117,6 +118,17 @@ class HybridRetriever(BaseRetriever):
     _df: dict[str, int] = PrivateAttr(default_factory=dict)
     _search_glossary: Glossary | None = PrivateAttr(default=None)
     _outline: list[Section] = PrivateAttr(default_factory=list)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, store: Store, embedder: Embeddings,
+                      glossary: Glossary, **overrides: Any) -> HybridRetriever:
+        """The retriever as ``settings`` tune it (one place, so a new setting
+        reaches the assistant and every baseline alike)."""
+        tuned: dict[str, Any] = {
+            "k": settings.top_k, "candidates": settings.candidates, "rrf_k": settings.rrf_k,
+            "bm25_weight": settings.bm25_weight, "merge_window": settings.merge_window,
+            "merge_chars": settings.merge_chars, "dense_min_chars": settings.dense_min_chars}
+        return cls(store=store, embedder=embedder, glossary=glossary, **(tuned | overrides))
 
     def _refresh(self) -> None:
         revision = self.store.fingerprint()

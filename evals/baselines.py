@@ -95,16 +95,9 @@ def build_systems(main: Assistant, settings: Settings) -> tuple[dict[str, Assist
     plain = PlainLangChainRetriever(settings.docs_dir, embedder, workdir)
     systems["langchain-plain"] = Assistant(ext, plain, None)
     for mode in ("dense", "bm25", "hybrid"):
-        r = HybridRetriever(store=ours.store, embedder=embedder, glossary=ours.glossary,
-                            k=settings.top_k, candidates=settings.candidates, rrf_k=settings.rrf_k,
-                            bm25_weight=settings.bm25_weight, mode=mode,
-                            merge_window=settings.merge_window, merge_chars=settings.merge_chars,
-                            dense_min_chars=settings.dense_min_chars)
+        r = HybridRetriever.from_settings(settings, ours.store, embedder, ours.glossary, mode=mode)
         systems[mode] = Assistant(ext, r, None)
-    r = HybridRetriever(store=_raw_store(settings, embedder, workdir), embedder=embedder,
-                        glossary=ours.glossary, k=settings.top_k, candidates=settings.candidates,
-                        rrf_k=settings.rrf_k, bm25_weight=settings.bm25_weight,
-                        merge_window=settings.merge_window, merge_chars=settings.merge_chars,
-                        dense_min_chars=settings.dense_min_chars)
+    r = HybridRetriever.from_settings(settings, _raw_store(settings, embedder, workdir), embedder,
+                                      ours.glossary)
     systems["hybrid-raw"] = Assistant(ext, r, None)
     return systems, tmp

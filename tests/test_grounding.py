@@ -138,26 +138,22 @@ def test_an_english_amount_as_the_prompt_spelled_it_is_kept(index):
     assert "200,000" in answer.answer
 
 
-def test_a_chinese_answer_that_only_repeats_the_question_becomes_a_quote(index):
-    question = "波恩是在哪一年哪一月正式把前议会区域建设成为联合国区域的？"
-    bot = scripted(index, "波恩正式把前议会区域建设成为联合国区域。")
-    answer = bot.ask(question)
-    assert not answer.refused
-    assert answer.withheld["reason"] == "the answer only repeats the question"
-    assert "最相关的原文" in answer.notice
-    assert "2002年3月" in answer.answer and answer.citations
-
-
-def test_an_echo_of_a_paraphrased_question_is_quoted_however_few_words_the_quote_shares(index):
+@pytest.mark.parametrize(("question", "echo", "quoted"), [
+    ("波恩是在哪一年哪一月正式把前议会区域建设成为联合国区域的？",
+     "波恩正式把前议会区域建设成为联合国区域。", ["2002年3月"]),
     # The question avoids the document's words (东道地 for 城市, 实惠 for 获益):
     # its best sentence scores below the extractive generator's refusal floor,
     # but the model did find an answer in the passages, so they are quoted.
-    question = "接纳这类全球性团体以后，东道地和它所属的国度各自得到的实惠，在见效快慢、远近上有什么不同？"
-    bot = scripted(index, "东道地和它所属的国度各自得到的实惠在见效快慢、远近上有所不同。")
-    answer = bot.ask(question)
+    ("接纳这类全球性团体以后，东道地和它所属的国度各自得到的实惠，在见效快慢、远近上有什么不同？",
+     "东道地和它所属的国度各自得到的实惠在见效快慢、远近上有所不同。", ["间接", "直接"]),
+], ids=["plain", "paraphrased"])
+def test_a_chinese_answer_that_only_repeats_the_question_becomes_a_quote(index, question, echo,
+                                                                         quoted):
+    answer = scripted(index, echo).ask(question)
     assert not answer.refused
     assert answer.withheld["reason"] == "the answer only repeats the question"
-    assert "间接" in answer.answer and "直接" in answer.answer and answer.citations
+    assert "最相关的原文" in answer.notice
+    assert all(w in answer.answer for w in quoted) and answer.citations
 
 
 def test_an_english_answer_that_only_repeats_the_question_becomes_a_translated_quote(index):
