@@ -36,11 +36,15 @@ DEFAULT_DOC = ROOT / "data" / "docs" / "bonn-shanghai.txt"
 
 KINDS = {
     "fact", "number", "list", "why", "comparison", "recommendation",
-    "paraphrase", "out_of_scope", "false_premise", "followup",
+    "paraphrase", "out_of_scope", "false_premise", "followup", "near_premise",
 }
 UNANSWERABLE_KINDS = {"out_of_scope", "false_premise"}
 REQUIRED = {"id", "lang", "kind", "question", "expected", "sources", "answerable"}
-OPTIONAL = {"history"}
+# split: "dev" (tune on it) or "test" (report only); premise: the kind of false
+# premise; correction / correction_sources: what a correcting refusal should say
+# and the passage that states it; doc: the document the question is about.
+OPTIONAL = {"history", "split", "premise", "correction", "correction_sources", "doc"}
+SPLITS = {"dev", "test"}
 ID_RE = re.compile(r"^(zh|en)-\d{2,}$")
 WS_RE = re.compile(r"\s+")
 HEADER_RE = re.compile(r"专题论坛\|\d+")
@@ -161,6 +165,14 @@ def validate(item: dict, where: str) -> list[str]:
                     a == b for a, b in zip(roles, roles[1:], strict=False)):
                 errs.append(f"{where}: history must alternate user/assistant, "
                             f"start with user and end with assistant")
+    if "split" in item and item["split"] not in SPLITS:
+        errs.append(f"{where}: split must be one of {sorted(SPLITS)}")
+    if "correction_sources" in item and not is_str_list(item["correction_sources"]):
+        errs.append(f"{where}: correction_sources must be a list of strings")
+    if "correction" in item and not (isinstance(item["correction"], list) and all(
+            isinstance(g, list) and g and all(isinstance(a, str) and a for a in g)
+            for g in item["correction"])):
+        errs.append(f"{where}: correction must be a list of non-empty lists of strings")
     if kind == "followup" and not item.get("history"):
         errs.append(f"{where}: followup question without history")
     return errs
@@ -169,10 +181,11 @@ def validate(item: dict, where: str) -> list[str]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--set", type=Path, default=DEFAULT_SET)
-    ap.add_argument("--doc", type=Path, default=DEFAULT_DOC)
+    ap.add_argument("--doc", type=Path, action="append",
+                    help="document the sources must occur in (repeatable; default the bundled paper)")
     args = ap.parse_args()
 
-    doc_raw = args.doc.read_text(encoding="utf-8")
+    doc_raw = "\n\n".join(d.read_text(encoding="utf-8") for d in (args.doc or [DEFAULT_DOC]))
     doc = norm_doc(doc_raw)
     doc_strict = strict_doc(doc_raw)
 
@@ -209,7 +222,7 @@ def main() -> int:
     n_sources = 0
     for item in items:
         qid = item["id"]
-        for src in item["sources"]:
+        for src in item["sources"] + item.get("correction_sources", []):
             n_sources += 1
             s = norm(src)
             if not SRC_MIN <= len(s) <= SRC_MAX:
