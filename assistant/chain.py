@@ -6,9 +6,10 @@ one so the sources can be shown before the first token arrives.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -27,13 +28,17 @@ from assistant.prompts import (
     CLOSEST,
     REFUSAL_MARK,
     REFUSAL_TEXT,
+    SYSTEM,
     TRANSLATE_FOR_SEARCH,
     TRANSLATE_QUOTE,
     answer_prompt,
     format_context,
 )
 from assistant.retrieval import HybridRetriever, Passage, PassageSource
+from assistant.review.injection import injection_problem
 from assistant.text import detect_language, strip_controls, tokens
+from core.instructions import redact, redact_question
+from core.markup import neutralise_tokens
 
 MAX_QUESTION_CHARS = 2000
 NOTICES = {
@@ -56,6 +61,16 @@ NOTICES = {
     },
     "other_language": {
         "en": "I answer in Chinese or English; here is the answer in English.",
+    },
+    "instructions_ignored": {
+        "zh": "问题中给助手的指令已被忽略：只根据文档回答问题。",
+        "en": "Instructions to the assistant in the question were ignored: I only answer "
+              "questions from the documents.",
+    },
+    "injected": {
+        "zh": "模型的回答执行了文档或问题中的指令（或含有问题未给出的链接），已拒绝。",
+        "en": "The model's answer followed an instruction from a document or the question (or "
+              "gave a link the question did not), so it was withheld.",
     },
 }
 
@@ -107,7 +122,7 @@ class Answer:
 
 
 def validate(question: str) -> str:
-    question = strip_controls(question or "").strip()
+    question = neutralise_tokens(strip_controls(question or "")).strip()
     if not question:
         raise QuestionError("The question is empty. / 问题为空。")
     if len(question) > MAX_QUESTION_CHARS:
@@ -152,12 +167,16 @@ class Assistant:
         return cls(settings, retriever, chat_model, notice)
 
     # -- the chain ---------------------------------------------------------
-    def stream(self, question: str, history: list[dict[str, str]] | None = None
-               ) -> Iterator[dict[str, Any]]:
-        """Events: {"type": "sources", "passages"}, {"type": "token", "text"},
-        then {"type": "answer", "answer": Answer}."""
+    def stream(self, question: str, history: list[dict[str, str]] | None = None,
+               cancel: threading.Event | None = None) -> Iterator[dict[str, Any]]:
+        """Events: {"type": "sources", "passages"}, {"type": "queue", "position"}
+        while the model is busy with others, {"type": "token", "text"}, then
+        {"type": "answer", "answer": Answer}. Setting ``cancel`` (or closing
+        the iterator) stops the generation and frees the model."""
         started = time.perf_counter()
         question = validate(question)
+        history = [{**h, "content": neutralise_tokens(strip_controls(str(h.get("content", ""))))}
+                   for h in history or []]
         asked_lang = detect_language(question)
         lang = "en" if asked_lang == "other" else asked_lang
         result = Answer(question=question, answer="", language=lang, refused=False,
@@ -165,9 +184,22 @@ class Assistant:
         notices = [NOTICES["other_language"]["en"]] if asked_lang == "other" else []
         if self.load_notice and self.settings.generator != "extractive":
             notices.append(NOTICES["fallback"][lang])
+        # What the question tells the assistant to do is not part of the question.
+        asked = redact_question(question, self.settings.instruction_weak_needed)
+        if asked.changed:
+            notices.append(NOTICES["instructions_ignored"][lang])
+            result.withheld = {"text": " | ".join(asked.removed),
+                               "reason": "instructions in the question"}
+        if not tokens(asked.text):
+            result.refused, result.answer = True, REFUSAL_TEXT[lang]
+            result.notice = " ".join(notices)
+            result.timings["total"] = time.perf_counter() - started
+            yield {"type": "sources", "passages": []}
+            yield {"type": "answer", "answer": result}
+            return
 
         standalone = self.condense_step.invoke(
-            {"question": question, "history": history or [], "lang": lang})
+            {"question": asked.text, "history": history, "lang": lang})
         result.standalone_question = standalone
         query, passages = self._search(standalone, lang, result)
         yield {"type": "sources", "passages": passages}
@@ -181,7 +213,10 @@ class Assistant:
                 yield {"type": "token", "text": text}
         elif passages:
             parts: list[str] = []
-            for token in self._generate(standalone, passages, lang):
+            for token in self._generate(standalone, passages, lang, cancel):
+                if isinstance(token, int):  # waiting for the model: the place in line
+                    yield {"type": "queue", "position": token}
+                    continue
                 if not parts:
                     result.timings["first_token"] = time.perf_counter() - started
                 parts.append(token)
@@ -204,8 +239,9 @@ class Assistant:
         result.timings["total"] = time.perf_counter() - started
         yield {"type": "answer", "answer": result}
 
-    def ask(self, question: str, history: list[dict[str, str]] | None = None) -> Answer:
-        for event in self.stream(question, history):
+    def ask(self, question: str, history: list[dict[str, str]] | None = None,
+            cancel: threading.Event | None = None) -> Answer:
+        for event in self.stream(question, history, cancel):
             if event["type"] == "answer":
                 return event["answer"]
         raise RuntimeError("the chain ended without an answer")  # pragma: no cover
@@ -223,7 +259,10 @@ class Assistant:
             result.timings["translate"] = time.perf_counter() - t0
             t0 = time.perf_counter()
         ranked: list[Passage] = self.retrieve_step.invoke(query)
-        passages = within_budget(ranked[: self.settings.top_k], self.settings.context_chars)
+        # Sentences that instruct the assistant are left out of what it reads.
+        readable = [p for p in (self._without_instructions(p) for p in ranked[: self.settings.top_k])
+                    if p is not None]
+        passages = within_budget(readable, self.settings.context_chars)
         # A question about a whole section ("which hardware advantages") also
         # reads the section's outline: its subsection headings.
         section = self.retriever.outline_for(query)
@@ -233,12 +272,30 @@ class Assistant:
         result.timings["retrieve"] = time.perf_counter() - t0
         return query, passages
 
+    def _without_instructions(self, p: Passage) -> Passage | None:
+        """``p`` without the sentences that instruct the assistant (None if
+        nothing else is left); they are kept in ``p.instructions``."""
+        cleaned = redact(neutralise_tokens(p.text), self.settings.instruction_weak_needed)
+        if not cleaned.changed:
+            return p
+        if not tokens(cleaned.text):
+            return None
+        return replace(p, text=cleaned.text, instructions=cleaned.removed)
+
     def _reviewed(self, text: str, standalone: str, query: str, passages: list[Passage],
                   lang: str, result: Answer, notices: list[str]) -> tuple[str, bool]:
         """The model's answer as it may be shown, and whether it is a refusal:
-        an echo of the question becomes a quote, and an answer that cannot be
-        traced to the passages loses its wrong sentences or is withheld.
-        Records what was withheld and why."""
+        an answer that obeys an instruction is withheld, an echo of the
+        question becomes a quote, and an answer that cannot be traced to the
+        passages loses its wrong sentences or is withheld. Records what was
+        withheld and why."""
+        injected = injection_problem(text, standalone, [s for p in passages for s in p.instructions],
+                                     self.settings.instruction_weak_needed, SYSTEM,
+                                     [p.text for p in passages])
+        if injected:
+            result.withheld = {"text": text, "reason": injected}
+            notices.append(NOTICES["injected"][lang])
+            return text, True
         refused = _is_refusal(text, lang)
         if not refused and echoes(text, standalone, tokens):
             # Nothing of the document's in it ("The agreement became the
@@ -263,15 +320,25 @@ class Assistant:
         notices.append(NOTICES["ungrounded"][lang])
         return text, True
 
-    def _generate(self, question: str, passages: list[Passage], lang: str) -> Iterator[str]:
+    def _generate(self, question: str, passages: list[Passage], lang: str,
+                  cancel: threading.Event | None = None) -> Iterator[str | int]:
+        """The answer's text pieces; an int is the request's place in line
+        while the model answers others."""
         context = format_context(passages, lang, self.retriever.search_glossary)
         messages = answer_prompt(lang).format_messages(context=context, question=question)
         model = self.chat_model
         assert model is not None
-        kwargs = self._writing_in(lang)
+        kwargs: dict[str, Any] = self._writing_in(lang)
+        if model._llm_type == "llama-cpp":
+            kwargs |= {"cancel": cancel, "report_wait": True}
         try:
             for chunk in model.stream(messages, **kwargs):
-                if chunk.content:
+                if cancel is not None and cancel.is_set():
+                    return
+                place = chunk.response_metadata.get("queue_position")
+                if place:
+                    yield int(place)
+                elif chunk.content:
                     yield str(chunk.content)
         except Exception as exc:  # network errors, a server's 500, a model crash
             where = f" at {self.settings.openai_base_url}" if self.generator == "openai" else ""

@@ -63,6 +63,10 @@ class Settings:
     # invent anything, so the low false-refusal side wins.
     extractive_min_score: float = 0.1
     glossary_path: Path = DATA / "glossary.tsv"
+    # A sentence is an instruction to the assistant with a strong feature or
+    # this many weak ones (core/instructions.py). At 2: no sentence of the
+    # three real documents and no question of the eval sets is flagged.
+    instruction_weak_needed: int = 2
     # generation
     generator: str = "local"  # local | openai | extractive
     model_path: Path = DATA / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
@@ -72,9 +76,19 @@ class Settings:
     openai_base_url: str = "http://127.0.0.1:8000/v1"
     openai_model: str = "local-model"
     openai_api_key: str = field(default="", repr=False)
+    # The model runs one request at a time in its own worker: a request whose
+    # tokens lie unread this long was abandoned and frees the model; none
+    # waits and runs longer than queue_timeout.
+    stall_seconds: float = 10.0
+    queue_timeout: float = 600.0
     # serving
     host: str = "127.0.0.1"
     port: int = 7860
+    # Request limits: a body (bytes), the messages of one request, and the
+    # characters of a conversation's history (40 long turns).
+    max_body_bytes: int = 1_000_000
+    max_messages: int = 200
+    max_history_chars: int = 40_000
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:

@@ -44,6 +44,7 @@ class Passage:
     bm25: float = 0.0
     ranks: dict[str, int] = field(default_factory=dict)
     parts: list[str] = field(default_factory=list)  # stored ids, when neighbours were merged
+    instructions: list[str] = field(default_factory=list)  # sentences left out of the prompt
 
     @property
     def part_ids(self) -> list[str]:

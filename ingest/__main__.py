@@ -42,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
                f"{report.updated} updated, {report.unchanged} unchanged, {report.removed} removed; "
                f"{report.embedded} embedded in {report.seconds:.2f} s -> {report.store}")
     print(summary, file=sys.stderr if args.json else sys.stdout)
+    if report.instructions:
+        print(f"note: {report.instructions} passages contain sentences that read as instructions to "
+              "an assistant; answers leave those sentences out", file=sys.stderr)
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False))
     return 1 if report.errors else 0

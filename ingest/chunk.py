@@ -49,6 +49,7 @@ class Chunk:
     end: int
     page: int | None
     metadata: dict[str, object] = field(default_factory=dict)
+    instructions: int = 0  # sentences that read as instructions to an assistant
 
     @property
     def embed_text(self) -> str:
@@ -68,6 +69,7 @@ class Chunk:
             "end": self.end,
             "page": -1 if self.page is None else self.page,  # Chroma rejects None
             "content_hash": self.id,
+            "instructions": self.instructions,
         }
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.config import ROOT, Settings
+from core.instructions import instructions
+from core.markup import neutralise_tokens, strip_markup
 from ingest.chunk import Chunk, chunk_document
 from ingest.clean import Block, clean, joined
 from ingest.loaders import load
@@ -31,10 +33,15 @@ def doc_id_for(path: Path) -> str:
 
 def process(path: Path, settings: Settings) -> Document:
     raw = load(path)
-    blocks = clean(raw.text, raw.has_pages)
+    # Documents are data: markup that would fetch or run, and a chat model's
+    # control tokens, become plain words before anything else reads them.
+    blocks = clean(strip_markup(neutralise_tokens(raw.text)), raw.has_pages)
     text = joined(blocks)
     title = next((b.text for b in blocks if b.kind == "title"), path.stem)
     doc_id = doc_id_for(path)
     chunks = chunk_document(blocks, text, doc_id, title, settings.chunk_size, settings.chunk_overlap,
                             settings.chunk_min)
+    # Sentences that instruct an assistant are recorded; answers never read them.
+    for chunk in chunks:
+        chunk.instructions = len(instructions(chunk.text, settings.instruction_weak_needed))
     return Document(doc_id, title, text, blocks, chunks)

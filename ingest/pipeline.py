@@ -36,6 +36,7 @@ class Report:
     unchanged: int = 0
     removed: int = 0
     embedded: int = 0
+    instructions: int = 0  # passages with sentences that instruct an assistant
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
     store: str = ""
@@ -70,6 +71,7 @@ def ingest(paths: list[Path] | None, settings: Settings, rebuild: bool = False,
         docs[doc.doc_id] = doc
     report.documents = len(docs)
     report.chunks = sum(len(d.chunks) for d in docs.values())
+    report.instructions = sum(c.instructions > 0 for d in docs.values() for c in d.chunks)
 
     # 2. Compare with the store.
     embedder = make_embedder(settings)

@@ -4,6 +4,12 @@ langchain-community has a llama.cpp chat model but the package is being
 sunset, so this thin wrapper stays here. For English answers, tokens that
 contain Chinese characters can be banned (logit bias): the small model
 otherwise drifts into Chinese when the passages are Chinese.
+
+The model runs in its own worker thread (:mod:`assistant.generators.worker`):
+a caller that stops reading never holds it. llama.cpp parses special tokens
+in the formatted prompt, so every message is passed through
+:func:`core.markup.neutralise_tokens` with this model's own control tokens:
+a document or a question cannot open a system turn.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from pydantic import ConfigDict, PrivateAttr
 
 from assistant.config import Settings
 from assistant.generators import GeneratorError
+from assistant.generators.worker import ModelWorker, Waiting
+from core.markup import neutralise_tokens
 
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
@@ -39,10 +47,14 @@ class LlamaCppChat(BaseChatModel):
     temperature: float = 0.0
     ban_cjk: bool = False  # set per call with .bind(ban_cjk=True)
     repeat_penalty: float = 1.1  # the small model otherwise loops on lists
+    stall_seconds: float = 10.0  # unread tokens for this long: the requester is gone
+    queue_timeout: float = 600.0  # a request waits and runs at most this long
 
     _llm: Any = PrivateAttr(default=None)
+    _worker: ModelWorker | None = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     _cjk_bias: dict[int, float] | None = PrivateAttr(default=None)
+    _specials: tuple[str, ...] | None = PrivateAttr(default=None)
 
     def model_post_init(self, context: Any) -> None:
         path = Path(self.model_path)
@@ -58,13 +70,35 @@ class LlamaCppChat(BaseChatModel):
         # Free the model before interpreter shutdown tears down llama.cpp's
         # bindings (otherwise its destructor prints a TypeError at exit).
         atexit.register(self._llm.close)
+        self.special_tokens()  # once, at load (~1.5 s over Qwen's 151k-token vocabulary)
+        self._worker = ModelWorker("llama", self.stall_seconds)
 
     @property
     def _llm_type(self) -> str:
         return "llama-cpp"
 
     def _messages(self, messages: list[BaseMessage]) -> list[dict[str, str]]:
-        return [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
+        specials = self.special_tokens()
+        return [{"role": _ROLES.get(m.type, "user"),
+                 "content": neutralise_tokens(str(m.content), specials)} for m in messages]
+
+    def special_tokens(self) -> tuple[str, ...]:
+        """This model's control tokens as text (``<|im_start|>``, ``<|endoftext|>``…):
+        the pieces that detokenize to nothing unless special tokens are shown."""
+        if self._specials is None:
+            with self._lock:
+                llm, found = self._llm, []
+                for tid in range(llm.n_vocab()):
+                    shown = llm.detokenize([tid], special=True)
+                    if shown and not llm.detokenize([tid], special=False):
+                        found.append(shown.decode("utf-8", errors="ignore"))
+                self._specials = tuple(t for t in found if t.strip())
+        return self._specials
+
+    @property
+    def worker(self) -> ModelWorker:
+        assert self._worker is not None
+        return self._worker
 
     def _bias(self, ban_cjk: bool) -> dict[int, float] | None:
         if not ban_cjk:
@@ -91,17 +125,35 @@ class LlamaCppChat(BaseChatModel):
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None,
                 **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        # One llama.cpp context serves one request at a time.
-        with self._lock:
-            params = self._call_kwargs({**kwargs, "stop": stop})
-            for part in self._llm.create_chat_completion(self._messages(messages), stream=True,
-                                                         **params):
-                delta = part["choices"][0]["delta"].get("content")
-                if delta:
-                    chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
-                    if run_manager:
-                        run_manager.on_llm_new_token(delta, chunk=chunk)
-                    yield chunk
+        """Tokens from the worker. ``cancel`` (a threading.Event) stops the
+        generation when set; with ``report_wait``, empty chunks whose
+        ``response_metadata`` has ``queue_position`` say where the request
+        waits."""
+        params = self._call_kwargs({**kwargs, "stop": stop})
+        prompt = self._messages(messages)
+
+        def produce(stopped: Callable[[], bool]) -> Iterator[str]:
+            parts = self._llm.create_chat_completion(prompt, stream=True, **params)
+            try:
+                for part in parts:
+                    delta = part["choices"][0]["delta"].get("content")
+                    if delta:
+                        yield delta
+                    if stopped():
+                        break
+            finally:
+                parts.close()
+
+        for piece in self.worker.stream(produce, kwargs.get("cancel"), self.queue_timeout,
+                                        report_wait=bool(kwargs.get("report_wait"))):
+            if isinstance(piece, Waiting):
+                yield ChatGenerationChunk(message=AIMessageChunk(
+                    content="", response_metadata={"queue_position": piece.position}))
+                continue
+            chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
+            if run_manager:
+                run_manager.on_llm_new_token(piece, chunk=chunk)
+            yield chunk
 
 
 def cjk_token_ids(vocab_size: int, token_bytes: Callable[[int], bytes]) -> list[int]:
@@ -120,9 +172,12 @@ def cjk_token_ids(vocab_size: int, token_bytes: Callable[[int], bytes]) -> list[
 
 
 @cache
-def _load(path: str, n_ctx: int, n_threads: int, max_tokens: int) -> LlamaCppChat:
-    return LlamaCppChat(model_path=path, n_ctx=n_ctx, n_threads=n_threads, max_tokens=max_tokens)
+def _load(path: str, n_ctx: int, n_threads: int, max_tokens: int, stall_seconds: float,
+          queue_timeout: float) -> LlamaCppChat:
+    return LlamaCppChat(model_path=path, n_ctx=n_ctx, n_threads=n_threads, max_tokens=max_tokens,
+                        stall_seconds=stall_seconds, queue_timeout=queue_timeout)
 
 
 def load_local(settings: Settings) -> LlamaCppChat:
-    return _load(str(settings.model_path), settings.n_ctx, settings.n_threads, settings.max_tokens)
+    return _load(str(settings.model_path), settings.n_ctx, settings.n_threads, settings.max_tokens,
+                 settings.stall_seconds, settings.queue_timeout)

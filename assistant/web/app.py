@@ -1,0 +1,87 @@
+"""One HTTP server on one port: the Gradio web chat at ``/``, ``GET /health``
+and ``POST /v1/chat/completions`` (OpenAI chat-completions, streaming too).
+
+:func:`serve` starts listening at once and loads the assistant (index, embedder,
+generator) in a background thread: until it is ready ``/health`` answers 503
+with the reason, and the chat says so instead of answering.
+
+The chain is blocking and CPU bound: FastAPI and Gradio run it in worker
+threads, so the event loop stays free. The local model runs one request at
+a time in its own worker thread (see assistant.generators.worker).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import gradio as gr
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from assistant.chain import Assistant
+from assistant.config import Settings
+from assistant.web.chat import CSS, TITLE, build_ui
+from assistant.web.health import Holder
+from assistant.web.openai_api import router
+from assistant.web.security import BodyLimit, SecurityHeaders
+
+log = logging.getLogger("assistant.web")
+
+
+def build_app(assistant: Assistant | None, settings: Settings) -> FastAPI:
+    """The app: API routes first, then the Gradio chat mounted at ``/``, inside
+    the security middleware.
+
+    ``assistant`` may be None (not loaded yet): set it later with
+    ``app.state.holder.ready(assistant)``.
+    """
+    holder = Holder(assistant)
+    # No /api/docs page: FastAPI's loads its scripts from a CDN, which this
+    # page's policy (and an offline machine) refuses; the schema stays.
+    app = FastAPI(title=TITLE, docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
+    app.state.holder = holder
+    app.state.settings = settings
+
+    @app.get("/health")
+    def health() -> JSONResponse:
+        status, body = holder.status()
+        return JSONResponse(body, status_code=status)
+
+    app.include_router(router(holder, settings))
+    demo = build_ui(holder)
+    app = gr.mount_gradio_app(
+        app, demo, path="/", server_name=settings.host, server_port=settings.port,
+        footer_links=["settings"], run_history=False, ssr_mode=False,
+        mcp_server=False, css=CSS, show_error=True)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def serve(settings: Settings) -> None:
+    """Listen on settings.host:settings.port; load the assistant in the background."""
+    import uvicorn
+
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = build_app(None, settings)
+    holder: Holder = app.state.holder
+    holder.reason = "loading the index and the generator…"
+
+    def load() -> None:
+        started = time.perf_counter()
+        try:
+            holder.ready(Assistant.from_settings(settings))
+        except Exception as exc:
+            log.error("the assistant could not be loaded: %s", exc)
+            holder.failed(f"{exc}")
+            return
+        log.info("assistant ready in %.1f s (generator: %s)", time.perf_counter() - started,
+                 holder.assistant.generator if holder.assistant else "?")
+
+    threading.Thread(target=load, name="assistant-loader", daemon=True).start()
+    log.info("web chat on http://%s:%d/  (health: /health, API: /v1/chat/completions)",
+             settings.host, settings.port)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")

@@ -1,0 +1,213 @@
+"""The Gradio web chat: questions in, streamed answers and their sources out.
+
+Everything shown is text (:func:`assistant.web.render.safe_markdown`): a
+question, a document or a model answer cannot put markup on the page. A turn
+whose page goes away (a closed tab) cancels its generation.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import threading
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import gradio as gr
+from starlette.concurrency import run_in_threadpool
+
+from assistant.chain import Answer, QuestionError, validate
+from assistant.web.health import Holder
+from assistant.web.openai_api import text_of
+from assistant.web.render import passages_html, safe_markdown
+
+log = logging.getLogger("assistant.web")
+
+TITLE = "文档助手 · Document assistant"
+DESCRIPTION = (
+    "# 文档助手 · Document assistant\n"
+    "用中文或英文提问，回答只来自文档（关于波恩吸引国际组织及对上海的借鉴的政策论文）。"
+    "回答中的 [n] 对应右侧编号的来源段落。\n\n"
+    "Ask in Chinese or English. Answers come only from the document (a policy paper on how "
+    "Bonn attracted international organisations and what Shanghai can learn from it); "
+    "each [n] marker points to the numbered source passage on the right."
+)
+EXAMPLES = [
+    "Which cities competed with Bonn to host the UNFCCC secretariat?",
+    "How many rounds of negotiations did it take for Bonn to win the UNFCCC?",
+    "波恩为国际组织提供了哪些硬件优势？",
+    "上海可以从波恩学到什么？",
+    "哪些城市与波恩竞争过UNFCCC秘书处？",
+]
+SEARCHING = "🔎 正在检索文档… / Searching the document…"
+WRITING = "✍️ 正在生成回答… / Writing the answer…"
+WAITING = "⏳ 排队等候模型：前面还有 {n} 个问题 / Waiting for the model: {n} question(s) ahead"
+CURSOR = " ▌"
+SOURCES_EMPTY = (
+    '<div class="sources-empty">提问后，这里会显示检索到的段落。<br>'
+    "The passages retrieved for your question appear here.</div>"
+)
+SHOWN_QUESTION_CHARS = 200  # a pasted wall of text is shortened in the chat bubble
+CSS = """
+#sources { max-height: 640px; overflow-y: auto; }
+#sources .source { margin: 0 0 0.9em 0; padding: 0.5em 0.7em; border-left: 3px solid
+  var(--color-accent); background: var(--background-fill-secondary); border-radius: 4px; }
+#sources .source-head { font-weight: 600; margin-bottom: 0.3em; }
+#sources .source-n { color: var(--color-accent); margin-right: 0.4em; }
+#sources .source-doc { color: var(--body-text-color-subdued); font-size: 0.8em; }
+#sources .source-text { white-space: pre-wrap; font-size: 0.92em; line-height: 1.55; }
+#sources .sources-empty, #sources .sources-title { color: var(--body-text-color-subdued); }
+"""
+sources_html = passages_html
+
+
+def _plain(chat: list[dict[str, Any]] | None) -> list[dict[str, str]]:
+    return [{"role": str(m.get("role", "assistant")), "content": text_of(m.get("content"))}
+            for m in chat or []]
+
+
+def _shorten(text: str, limit: int = SHOWN_QUESTION_CHARS) -> str:
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text)} characters / {len(text)}字)"
+
+
+def final_text(answer: Answer) -> str:
+    """What the chat shows once the answer is complete (as text, not markup)."""
+    text = answer.display_text()
+    if answer.notice:
+        text += f"\n\nℹ️ {answer.notice}"
+    return safe_markdown(text)
+
+
+def error_text(exc: BaseException) -> str:
+    if isinstance(exc, QuestionError):
+        return safe_markdown(f"⚠️ {exc}")
+    return safe_markdown("⚠️ 出错了，请重试或换个问法。 / Something went wrong; please try again or "
+                         f"rephrase the question. ({type(exc).__name__}: {exc})")
+
+
+def chat_turn(holder: Holder, message: str | None, chat: list[dict[str, Any]] | None,
+              history: list[dict[str, str]] | None, cancel: threading.Event | None = None
+              ) -> Iterator[tuple[Any, list[dict[str, str]], Any, list[dict[str, str]]]]:
+    """One chat turn. Yields ``(textbox, chat, sources panel, history)``.
+
+    ``history`` holds only completed turns (question and final answer): error
+    messages are shown in the chat but never passed to the chain as history.
+    ``gr.skip()`` leaves a component as it is. Never raises.
+    """
+    message = message or ""
+    chat = _plain(chat)
+    history = list(history or [])
+    bot = holder.assistant
+    try:
+        question = validate(message)
+    except QuestionError as exc:
+        if message.strip():
+            chat.append({"role": "user", "content": safe_markdown(_shorten(message))})
+        chat.append({"role": "assistant", "content": error_text(exc)})
+        # Keep the text in the box so it can be corrected.
+        yield gr.skip(), chat, gr.skip(), history
+        return
+    chat.append({"role": "user", "content": safe_markdown(_shorten(question))})
+    if bot is None:
+        chat.append({"role": "assistant", "content": safe_markdown(
+            f"⚠️ 助手尚未就绪 / The assistant is not ready: {holder.reason}")})
+        yield gr.skip(), chat, gr.skip(), history
+        return
+
+    def shown(content: str) -> list[dict[str, str]]:
+        return [*chat, {"role": "assistant", "content": content}]
+
+    yield "", shown(SEARCHING), gr.skip(), history
+    text = ""
+    try:
+        for event in bot.stream(question, history, cancel=cancel):
+            kind = event["type"]
+            if kind == "sources":
+                yield gr.skip(), shown(WRITING), sources_html(event["passages"]), history
+            elif kind == "queue":
+                yield gr.skip(), shown(WAITING.format(n=event["position"])), gr.skip(), history
+            elif kind == "token":
+                text += event["text"]
+                yield gr.skip(), shown(safe_markdown(text) + CURSOR), gr.skip(), history
+            elif kind == "answer":
+                answer: Answer = event["answer"]
+                history = [*history, {"role": "user", "content": question},
+                           {"role": "assistant", "content": answer.answer}]
+                yield gr.skip(), shown(final_text(answer)), gr.skip(), history
+                return
+        raise RuntimeError("the chain ended without an answer")
+    except Exception as exc:  # the chat must stay up whatever the chain does
+        if cancel is not None and cancel.is_set():
+            return
+        log.exception("chat turn failed for %r", question[:200])
+        yield gr.skip(), shown(error_text(exc)), gr.skip(), history
+
+
+_END = object()
+
+
+async def cancellable_turn(holder: Holder, message: str | None, chat: list[dict[str, Any]] | None,
+                           history: list[dict[str, str]] | None) -> AsyncIterator[tuple[Any, ...]]:
+    """:func:`chat_turn` for Gradio: when Gradio drops the turn (the page is
+    closed, the client is gone), the generation is cancelled at once."""
+    cancel = threading.Event()
+    steps = chat_turn(holder, message, chat, history, cancel)
+    try:
+        while True:
+            step = await run_in_threadpool(next, steps, _END)
+            if step is _END:
+                return
+            yield step
+    finally:
+        cancel.set()
+
+
+def build_ui(holder: Holder) -> gr.Blocks:
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+        gr.Markdown(DESCRIPTION, elem_id="intro")
+        status = gr.Markdown(elem_id="status")
+        history = gr.State([])
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(label="对话 · Chat", elem_id="chat", height=560,
+                                     buttons=["copy"], feedback_options=None,
+                                     latex_delimiters=[], sanitize_html=True,
+                                     placeholder="用中文或英文提问 · Ask in Chinese or English")
+                with gr.Row():
+                    box = gr.Textbox(placeholder="输入问题… / Type a question…",
+                                     show_label=False, lines=1, max_lines=6, scale=6,
+                                     elem_id="question", autofocus=True)
+                    send = gr.Button("发送 · Send", variant="primary", scale=1, min_width=140,
+                                     elem_id="send")
+                    clear = gr.Button("清空 · Clear", scale=1, min_width=140, elem_id="clear")
+                examples = gr.Examples(EXAMPLES, inputs=[box], elem_id="examples",
+                                       label="示例问题 · Example questions")
+            with gr.Column(scale=2):
+                sources = gr.HTML(SOURCES_EMPTY, elem_id="sources")
+
+        async def respond(message: str, chat: list[dict[str, Any]], hist: list[dict[str, str]]
+                          ) -> AsyncIterator[tuple[Any, ...]]:
+            async for step in cancellable_turn(holder, message, chat, hist):
+                yield step
+
+        def reset() -> tuple[list, list, str]:
+            return [], [], SOURCES_EMPTY
+
+        def show_status() -> str:
+            bot = holder.assistant
+            if bot is None:
+                return f"⏳ 助手尚未就绪 / Not ready: {html.escape(holder.reason)}"
+            return f"生成方式 · Generator: `{bot.generator}`"
+
+        io = {"inputs": [box, chatbot, history], "outputs": [box, chatbot, sources, history],
+              "concurrency_id": "answer", "concurrency_limit": 2, "show_progress": "hidden"}
+        box.submit(respond, api_name="chat", **io)
+        send.click(respond, api_visibility="private", **io)
+        examples.load_input_event.then(respond, api_visibility="private", **io)
+        clear.click(reset, None, [chatbot, history, sources], api_visibility="private")
+        chatbot.clear(reset, None, [chatbot, history, sources], api_visibility="private")
+        demo.load(show_status, None, status, api_visibility="private")
+    return demo

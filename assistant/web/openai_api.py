@@ -1,0 +1,279 @@
+"""``POST /v1/chat/completions`` (OpenAI chat-completions, streaming too) and
+``GET /v1/models``.
+
+Requests are checked before anything runs: size, shape, types. A request
+whose client goes away (a closed connection, a stop button) cancels its
+generation, so the model is free for the next one at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from assistant.chain import Answer, Assistant, QuestionError, validate
+from assistant.config import Settings
+from assistant.generators import GeneratorError
+from assistant.generators.worker import WorkerError
+from assistant.web.health import Holder
+from ingest.store import StoreError
+
+log = logging.getLogger("assistant.web")
+_ROLES = {"system", "user", "assistant", "developer", "tool"}
+_END = object()
+# Failures of something the assistant depends on (the index, the model):
+# 503, which a client may retry, with the reason.
+_OUTAGES = (StoreError, GeneratorError, WorkerError, ConnectionError, TimeoutError)
+
+
+class RequestError(ValueError):
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def error(status: int, message: str, kind: str = "invalid_request_error") -> JSONResponse:
+    return JSONResponse({"error": {"message": message, "type": kind, "param": None,
+                                   "code": None}}, status_code=status)
+
+
+def text_of(content: Any) -> str:
+    """Plain text of a chat message's content (a string, or Gradio's / OpenAI's list
+    of parts such as ``{"type": "text", "text": ...}``)."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text", "")) if content.get("type", "text") == "text" else ""
+    if isinstance(content, list | tuple):
+        return "\n".join(t for t in (text_of(part) for part in content) if t)
+    return str(content)
+
+
+@dataclass
+class ChatRequest:
+    question: str
+    history: list[dict[str, str]]
+    stream: bool
+    model: str
+    documents: list[str] | None
+
+
+def parse_request(body: Any, settings: Settings) -> ChatRequest:
+    """The question (the last user message), the history before it and the
+    options of an OpenAI chat-completions request; RequestError if malformed."""
+    if not isinstance(body, dict):
+        raise RequestError("the request body must be a JSON object")
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise RequestError("'messages' must be a non-empty list of {role, content} objects")
+    if len(messages) > settings.max_messages:
+        raise RequestError(f"'messages' has {len(messages)} entries; the limit is {settings.max_messages}")
+    for i, m in enumerate(messages):
+        if not isinstance(m, dict):
+            raise RequestError(f"messages[{i}] must be an object with 'role' and 'content'")
+        if m.get("role") not in _ROLES:
+            raise RequestError(f"messages[{i}].role must be one of {', '.join(sorted(_ROLES))}")
+        if not isinstance(m.get("content"), str | list | type(None)):
+            raise RequestError(f"messages[{i}].content must be a string or a list of parts")
+    stream = body.get("stream", False)
+    if not isinstance(stream, bool):
+        raise RequestError("'stream' must be true or false")
+    model = body.get("model", "")
+    if not isinstance(model, str):
+        raise RequestError("'model' must be a string")
+    documents = body.get("documents")
+    if documents is not None and not (isinstance(documents, list)
+                                      and all(isinstance(d, str) for d in documents)):
+        raise RequestError("'documents' must be a list of document names or ids")
+    last_user = max((i for i, m in enumerate(messages) if m.get("role") == "user"), default=-1)
+    if last_user < 0:
+        raise RequestError("no user message: the last user message is the question")
+    question = text_of(messages[last_user].get("content"))
+    history = [{"role": m["role"], "content": text_of(m.get("content"))}
+               for m in messages[:last_user] if m.get("role") in ("user", "assistant")]
+    history = [h for h in history if h["content"].strip()]
+    used = sum(len(h["content"]) for h in history)
+    if used > settings.max_history_chars:
+        raise RequestError(f"the conversation history is {used} characters long; the limit is "
+                           f"{settings.max_history_chars}: start a new conversation")
+    return ChatRequest(question, history, stream, model, documents)
+
+
+def _approx_tokens(text: str) -> int:
+    """A rough token count (no tokenizer offline): CJK characters count one each,
+    other text one per word."""
+    cjk = len(re.findall(r"[\u3400-\u9fff\uf900-\ufaff]", text))
+    return cjk + len(re.findall(r"[^\s\u3400-\u9fff\uf900-\ufaff]+", text))
+
+
+def extras(answer: Answer) -> dict[str, Any]:
+    data = answer.to_json()
+    return {"citations": data["citations"], "refused": answer.refused,
+            "notice": answer.notice, "language": answer.language,
+            "standalone_question": answer.standalone_question}
+
+
+def completion(answer: Answer, model: str, question: str,
+               history: list[dict[str, str]]) -> dict[str, Any]:
+    prompt = _approx_tokens(question + "".join(h["content"] for h in history))
+    completion_tokens = _approx_tokens(answer.answer)
+    return {
+        "id": f"chatcmpl-{uuid.uuid4().hex}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.answer},
+                     "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": prompt, "completion_tokens": completion_tokens,
+                  "total_tokens": prompt + completion_tokens},
+        **extras(answer),
+    }
+
+
+def _sse(data: dict[str, Any] | str) -> str:
+    payload = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+    return f"data: {payload}\n\n"
+
+
+def stream_completion(bot: Assistant, question: str, history: list[dict[str, str]],
+                      model: str, cancel: threading.Event | None = None) -> Iterator[str]:
+    """SSE chunks: a role delta, one content delta per token, a final chunk with
+    ``finish_reason: "stop"`` and the extra fields, then ``[DONE]``. While the
+    request waits for the model, empty chunks carry ``queue_position``.
+
+    The tokens are the generator's raw text; the final answer (with [n] markers,
+    or a clean refusal) is in the final chunk's ``answer`` field. If no token
+    was streamed (a refusal), the answer is sent as one content delta first.
+    """
+    cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
+
+    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+        return _sse({"id": cid, "object": "chat.completion.chunk", "created": created,
+                     "model": model, "choices": [{"index": 0, "delta": delta,
+                                                  "finish_reason": finish}], **extra})
+
+    yield chunk({"role": "assistant", "content": ""})
+    streamed = False
+    try:
+        for event in bot.stream(question, history, cancel=cancel):
+            if event["type"] == "queue":
+                yield chunk({}, queue_position=event["position"])
+            elif event["type"] == "token" and event["text"]:
+                streamed = True
+                yield chunk({"content": event["text"]})
+            elif event["type"] == "answer":
+                answer: Answer = event["answer"]
+                if not streamed:
+                    yield chunk({"content": answer.answer})
+                yield chunk({}, "stop", answer=answer.answer, **extras(answer))
+                break
+    except Exception as exc:  # headers are sent: report the error in the stream
+        if cancel is not None and cancel.is_set():
+            return
+        log.warning("streamed completion failed for %r: %s", question[:200], exc)
+        kind = "invalid_request_error" if isinstance(exc, QuestionError) else "server_error"
+        yield _sse({"error": {"message": f"{exc}", "type": kind, "param": None, "code": None}})
+    yield _sse("[DONE]")
+
+
+async def _cancelling(request: Request, chunks: Iterator[str],
+                      cancel: threading.Event) -> AsyncIterator[str]:
+    """Pass the chunks on; when the client goes away (the send fails, the
+    response task is cancelled) or the stream ends, set ``cancel``."""
+    watcher = asyncio.create_task(_watch_disconnect(request, cancel))
+    try:
+        while True:
+            item = await run_in_threadpool(next, chunks, _END)
+            if item is _END:
+                return
+            yield item
+    finally:
+        cancel.set()
+        watcher.cancel()
+
+
+async def _watch_disconnect(request: Request, cancel: threading.Event, every: float = 0.5) -> None:
+    while not cancel.is_set():
+        if await request.is_disconnected():
+            cancel.set()
+            return
+        await asyncio.sleep(every)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, at most ``limit`` bytes (413 beyond, also for chunked bodies)."""
+    body = bytearray()
+    async for part in request.stream():
+        body += part
+        if len(body) > limit:
+            raise RequestError(f"the request body is over the limit of {limit} bytes", 413)
+    return bytes(body)
+
+
+def router(holder: Holder, settings: Settings) -> APIRouter:
+    api = APIRouter()
+
+    @api.post("/v1/chat/completions", response_model=None)
+    async def chat_completions(request: Request) -> JSONResponse | StreamingResponse:
+        try:
+            raw = await read_body(request, settings.max_body_bytes)
+            try:
+                body = json.loads(raw or b"null")
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                raise RequestError(f"the request body is not valid JSON: {exc}") from exc
+            except RecursionError as exc:
+                raise RequestError("the request body is nested too deeply") from exc
+            req = parse_request(body, settings)
+            question = validate(req.question)
+        except RequestError as exc:
+            return error(exc.status, str(exc))
+        except QuestionError as exc:
+            return error(400, str(exc))
+        bot = holder.assistant
+        if bot is None:
+            return error(503, f"the assistant is not ready: {holder.reason}", "server_error")
+        model = req.model or f"bonn-assistant-{bot.generator}"
+        cancel = threading.Event()
+        if req.stream:
+            chunks = stream_completion(bot, question, req.history, model, cancel)
+            return StreamingResponse(
+                _cancelling(request, chunks, cancel), media_type="text/event-stream",
+                headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        watcher = asyncio.create_task(_watch_disconnect(request, cancel))
+        try:
+            answer = await run_in_threadpool(bot.ask, question, req.history, cancel)
+        except QuestionError as exc:
+            return error(400, str(exc))
+        except _OUTAGES as exc:
+            log.warning("completion failed for %r: %s", question[:200], exc)
+            return error(503, f"the assistant cannot answer now: {exc}", "server_error")
+        except Exception as exc:
+            log.exception("completion failed for %r", question[:200])
+            return error(500, f"the assistant failed ({type(exc).__name__})", "server_error")
+        finally:
+            cancel.set()
+            watcher.cancel()
+        return JSONResponse(completion(answer, model, question, req.history))
+
+    @api.get("/v1/models")
+    def models() -> dict[str, Any]:
+        bot = holder.assistant
+        name = f"bonn-assistant-{bot.generator if bot else settings.generator}"
+        return {"object": "list", "data": [{"id": name, "object": "model", "created": 0,
+                                            "owned_by": "local"}]}
+
+    return api

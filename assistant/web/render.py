@@ -1,0 +1,55 @@
+"""Text as the page shows it: every question, answer, notice and passage is
+shown as text, never as markup. Gradio renders chat messages as Markdown
+(with sanitised HTML), so the text is escaped into Markdown that displays
+exactly its characters: no tag, image or link can form, and a URL stays
+text (no autolink). The page's Content-Security-Policy is the second line."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+# What turns text into markup once HTML is escaped: images (![), inline links
+# ](…), link definitions (]: url) and the renderer's autolinks (a scheme's ':',
+# 'www.', e-mail '@'). Escaped with a backslash (CommonMark shows an escaped
+# ASCII punctuation character as itself); emphasis and headings stay, being
+# only formatting. Backslashes are escaped first so none can undo ours.
+_ACTIVE = [
+    (re.compile(r"\\"), r"\\\\"),
+    (re.compile(r"!\["), r"!\\["),
+    (re.compile(r"\]([(:\[])"), r"]\\\1"),
+    (re.compile(r"(?i)\b(https?|ftp|mailto|javascript|data|file|vbscript):"), r"\1\\:"),
+    (re.compile(r"(?i)\bwww\."), "www\\."),
+    (re.compile(r"@"), r"\\@"),
+]
+
+
+def safe_markdown(text: str) -> str:
+    """``text`` as Markdown that renders as exactly that text: no tag, image
+    or link can form in it."""
+    text = html.escape(text, quote=False)
+    for pattern, repl in _ACTIVE:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def passages_html(passages: list[Any]) -> str:
+    """The retrieved passages, numbered like the answer's [n] markers (HTML,
+    every document string escaped)."""
+    if not passages:
+        return ('<div class="sources-empty">没有检索到相关段落。<br>'
+                "No passage was retrieved.</div>")
+    parts = ['<div class="sources-title">来源 · Sources</div>']
+    for n, p in enumerate(passages, start=1):
+        where = p.section or p.doc_title or p.doc_id
+        if p.page is not None:
+            where += f" (p. {p.page})"
+        parts.append(
+            f'<div class="source" id="source-{n}"><div class="source-head">'
+            f'<span class="source-n">[{n}]</span><span class="source-section">'
+            f"{html.escape(where)}</span></div>"
+            f'<div class="source-doc">{html.escape(p.doc_title or p.doc_id)}</div>'
+            f'<div class="source-text">{html.escape(p.text.strip())}</div></div>'
+        )
+    return "\n".join(parts)
