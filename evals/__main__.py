@@ -1,7 +1,8 @@
 """python -m evals run SET.jsonl [--generator NAME] [--k 5] [--store DIR] [--out DIR] [--json]
                               [--baselines] [--gate evals/baseline.json]
 python -m evals compare BEFORE/report.json AFTER/report.json [--out FILE]
-python -m evals bench [--generator NAME] [--out DIR] [--json]"""
+python -m evals bench [--generator NAME] [--out DIR] [--json]
+python -m evals injection CORPUS [--generator NAME] [--out DIR] [--json]"""
 
 from __future__ import annotations
 
@@ -78,6 +79,20 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _injection(args: argparse.Namespace) -> int:
+    from evals.injection import run, write
+
+    settings = Settings.from_env().replace(generator=args.generator)
+    result = run(args.corpus, settings, args.port)
+    path = write(result, args.out or Path("evals/out") / f"injection-{args.corpus.name}-{settings.generator}")
+    for key, value in result.summary().items():
+        print(f"{key:30} {value}", file=sys.stderr)
+    print(f"report: {path}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(result.summary(), ensure_ascii=False))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -103,7 +118,15 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--out", type=Path)
     bench.add_argument("--json", action="store_true")
     bench.add_argument("--repeat", type=int, default=5)
+    inj = sub.add_parser("injection", help="prompt-injection corpus: clean vs injected index")
+    inj.add_argument("corpus", type=Path)
+    inj.add_argument("--generator", choices=["local", "openai", "extractive"])
+    inj.add_argument("--port", type=int, default=9, help="port written into the corpus' beacon URLs")
+    inj.add_argument("--out", type=Path)
+    inj.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    if args.command == "injection":
+        return _injection(args)
     if args.command == "run":
         return _run(args)
     if args.command == "compare":

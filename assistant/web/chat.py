@@ -186,7 +186,10 @@ def build_ui(holder: Holder) -> gr.Blocks:
                 examples = gr.Examples(EXAMPLES, inputs=[box], elem_id="examples",
                                        label="示例问题 · Example questions")
             with gr.Column(scale=2):
-                sources = gr.HTML(SOURCES_EMPTY, elem_id="sources")
+                # Markdown, not gr.HTML: Gradio's HTML component evaluates strings as
+                # JavaScript, which the page's CSP (no 'unsafe-eval') refuses.
+                sources = gr.Markdown(SOURCES_EMPTY, elem_id="sources", sanitize_html=True,
+                                      latex_delimiters=[])
 
         async def respond(message: str, chat: list[dict[str, Any]], hist: list[dict[str, str]]
                           ) -> AsyncIterator[tuple[Any, ...]]:
