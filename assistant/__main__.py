@@ -3,19 +3,19 @@ python -m assistant serve [--host 127.0.0.1] [--port 7860] [--store DIR]"""
 
 from __future__ import annotations
 
-import assistant.offline  # noqa: F401  (must precede heavy imports)
+import core.offline  # noqa: F401  (must precede heavy imports)
 
 import argparse
 import json
 import sys
 from pathlib import Path
 
-from assistant.config import Settings
+from core.settings import GENERATORS, Settings
 
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--store", type=Path, help="Chroma folder (default data/chroma)")
-    p.add_argument("--generator", choices=["local", "openai", "extractive"])
+    p.add_argument("--generator", choices=GENERATORS)
     p.add_argument("--k", type=int, help="passages handed to the generator")
     p.add_argument("--model", type=Path, help="a GGUF file for the local generator")
 
@@ -35,10 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     _common(serve)
     args = parser.parse_args(argv)
 
-    from assistant.chain import Assistant, QuestionError
-    from assistant.generators import GeneratorError
-    from ingest.embed import EmbedderError
-    from ingest.store import StoreError
+    from assistant.build import build_assistant
+    from assistant.chain import QuestionError
+    from assistant.generation import GeneratorError
+    from index.embedders import EmbedderError
+    from index.store import StoreError
 
     try:
         settings = Settings.from_env().replace(
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
             run_server(settings)
             return 0
         history = json.loads(args.history.read_text(encoding="utf-8")) if args.history else None
-        bot = Assistant.from_settings(settings)
+        bot = build_assistant(settings)
         result = None
         for event in bot.stream(args.question, history):
             if event["type"] == "token" and not args.json:

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.evidence import overlap
-from assistant.text import sentences
+from core.schema import Passage
+from core.text import HAN_RE, overlap, sentences
 
 # Below this share of shared words a sentence is compared by meaning instead
-# (English sentences share almost no characters with Chinese passages).
+# (English sentences share almost no characters with Chinese passages); the
+# review settings' lexical_min.
 LEXICAL_MIN = 0.2
 
 
@@ -37,8 +38,9 @@ def _cos(a: list[float], b: list[float]) -> float:
     return float(va @ vb) / norm if norm else 0.0
 
 
-def cite(answer: str, passages: list, embed_query: Callable[[str], list[float]] | None = None,
-         passage_vectors: list[list[float]] | None = None) -> tuple[str, list[Citation]]:
+def cite(answer: str, passages: list[Passage], embed_query: Callable[[str], list[float]] | None = None,
+         passage_vectors: list[list[float]] | None = None,
+         lexical_min: float = LEXICAL_MIN) -> tuple[str, list[Citation]]:
     """Return the answer with [n] markers (n = rank of the passage) and its citations."""
     # Never trust model-written markers; drop the document's footnote marks too.
     answer = re.sub(r"\s*\[\^?\d+\]", "", answer).strip()
@@ -49,7 +51,7 @@ def cite(answer: str, passages: list, embed_query: Callable[[str], list[float]] 
     for sent in sentences(answer):
         scores = [overlap(sent, p.text) for p in passages]
         best = max(range(len(passages)), key=lambda i: scores[i])
-        if scores[best] < LEXICAL_MIN and embed_query and passage_vectors:
+        if scores[best] < lexical_min and embed_query and passage_vectors:
             v = embed_query(sent)
             sims = [_cos(v, pv) for pv in passage_vectors]
             best = max(range(len(passages)), key=lambda i: sims[i])
@@ -57,8 +59,9 @@ def cite(answer: str, passages: list, embed_query: Callable[[str], list[float]] 
         if n not in used:
             used.append(n)
         out.append(_mark(sent, n))
-    text = "".join(s if re.search(r"[\u4e00-\u9fff]", s[-6:]) else s + " " for s in out).strip()
-    citations = [Citation(n, passages[n - 1].doc_id, passages[n - 1].section, passages[n - 1].text,
+    text = "".join(s if HAN_RE.search(s[-6:]) else s + " " for s in out).strip()
+    # A citation names its document by name, never by a server path.
+    citations = [Citation(n, passages[n - 1].doc, passages[n - 1].section, passages[n - 1].text,
                           passages[n - 1].page) for n in sorted(used)]
     return text, citations
 

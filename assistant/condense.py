@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from assistant.glossary import Glossary, trim_name
+from assistant.retrieval.glossary import Glossary, trim_name
+from core.text import HAN
 
 _ZH_PRONOUN = re.compile(r"(该组织|该机构|这个组织|这个机构|那个组织|它们|他们|它的|其|它|该市|这座城市|那里)")
 # 他/她 name a person (他们/她们 are groups, handled above).
@@ -18,20 +19,19 @@ _ZH_PERSON = re.compile(r"[他她](?!们)")
 _EN_PERSON = re.compile(r"\b(he|she|him|his)\b", re.IGNORECASE)
 _EN_PRONOUN = re.compile(r"\b(it|its|they|their|them|(?:this|that|the) (?:organi[sz]ation|office|agency)|"
                          r"this city|that city|there)\b", re.IGNORECASE)
-_ZH_ORG = re.compile(r"[\u4e00-\u9fff]{2,20}?(?:组织|机构|秘书处|理事会|公约|办事处|署|联盟)(?:亚太办事处|秘书处)?")
+_ZH_ORG = re.compile(rf"[{HAN}]{{2,20}}?(?:组织|机构|秘书处|理事会|公约|办事处|署|联盟)(?:亚太办事处|秘书处)?")
 _ZH_QUESTION_WORD = re.compile(r"[哪谁这那该此其]|什么|多少|如何|怎样|吸引")  # no names: 哪个机构, 这个组织
 _ACRONYM = re.compile(r"(?<![A-Za-z])[A-Z][A-Z\-]{2,11}(?![A-Za-z])")
 _EN_NAME = re.compile(r"\b(?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)\b")
-_PLACES_ZH = ("波恩", "上海", "日内瓦", "阿布扎比", "柏林", "纽约", "曼谷")
 _NOT_NAMES = {"What", "Which", "Who", "Why", "How", "When", "Where", "Did", "Does", "Do", "Is",
               "Are", "Was", "Were", "The", "And", "In", "It", "They", "Its", "Can", "Could",
               "Should", "Tell", "Please", "According", "A", "An", "Of", "Then", "So", "Because",
               "But", "However", "Yes", "No", "This", "That", "These", "Those", "There", "About"}
 
 
-def _ranked(text: str, lang: str) -> list[tuple[int, int, str]]:
+def _ranked(text: str, lang: str, places: tuple[str, ...] = ()) -> list[tuple[int, int, str]]:
     """(priority, -position, name) for the names in ``text``: acronyms, then
-    organisations, then places; later mentions first within a priority."""
+    organisations, then ``places``; later mentions first within a priority."""
     found: list[tuple[int, int, str]] = []  # (priority, -position, name)
     # Acronyms first: "UNFCCC" is rarer in the text than the words of its
     # Chinese name, so it finds the passage better in either language.
@@ -43,7 +43,7 @@ def _ranked(text: str, lang: str) -> list[tuple[int, int, str]]:
             name = trim_name(m.group(0))  # "想把联合国开发计划署" -> "联合国开发计划署"
             if not _ZH_QUESTION_WORD.search(name):
                 found.append((org_prio, -m.start(), name))
-        for place in _PLACES_ZH:
+        for place in places:
             i = text.rfind(place)
             if i >= 0:
                 found.append((2, -i, place))
@@ -57,10 +57,10 @@ def _ranked(text: str, lang: str) -> list[tuple[int, int, str]]:
     return found
 
 
-def is_follow_up(question: str, lang: str) -> bool:
+def is_follow_up(question: str, lang: str, places: tuple[str, ...] = ()) -> bool:
     pronoun = (_ZH_PRONOUN.search(question) or _ZH_PERSON.search(question) if lang == "zh"
                else _EN_PRONOUN.search(question) or _EN_PERSON.search(question))
-    return bool(pronoun) or not _ranked(question, lang)
+    return bool(pronoun) or not _ranked(question, lang, places)
 
 
 def _person(question: str, history: list[dict[str, str]], lang: str,
@@ -93,9 +93,9 @@ def _exchanges(history: list[dict[str, str]]) -> list[list[str]]:
 
 
 def condense(question: str, history: list[dict[str, str]] | None, lang: str,
-             glossary: Glossary | None = None) -> str:
+             glossary: Glossary | None = None, places: tuple[str, ...] = ()) -> str:
     """Rewrite ``question`` as a standalone question in the same language."""
-    if not history or not is_follow_up(question, lang):
+    if not history or not is_follow_up(question, lang, places):
         return question
     about_person = _person(question, history, lang, glossary)
     if about_person:
@@ -107,7 +107,7 @@ def condense(question: str, history: list[dict[str, str]] | None, lang: str,
     for exchange in _exchanges(history):
         ranked = sorted((prio, turn, pos, name)
                         for turn, text in enumerate(exchange)
-                        for prio, pos, name in _ranked(text, lang) if name not in question)
+                        for prio, pos, name in _ranked(text, lang, places) if name not in question)
         if ranked:
             subject = ranked[0][3]
             break

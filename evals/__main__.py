@@ -6,7 +6,7 @@ python -m evals injection CORPUS [--generator NAME] [--out DIR] [--json]"""
 
 from __future__ import annotations
 
-import assistant.offline  # noqa: F401  (must precede heavy imports)
+import core.offline  # noqa: F401  (must precede heavy imports)
 
 import argparse
 import json
@@ -14,11 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-from assistant.config import Settings
+from core.settings import GENERATORS, Settings
 
 
 def _run(args: argparse.Namespace) -> int:
-    from assistant.chain import Assistant
+    from assistant.build import build_assistant
     from evals import dataset, report, runner
 
     try:
@@ -28,15 +28,15 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     settings = Settings.from_env().replace(store_dir=args.store, generator=args.generator,
                                            top_k=args.top_k)
-    bot = Assistant.from_settings(settings)
-    if bot.load_notice and settings.generator != "extractive":
-        print(f"error: generator {settings.generator!r} unavailable: {bot.load_notice}",
+    bot = build_assistant(settings)
+    if bot.load_notice and settings.generation.generator != "extractive":
+        print(f"error: generator {settings.generation.generator!r} unavailable: {bot.load_notice}",
               file=sys.stderr)
         return 2
     started = time.perf_counter()
     result = runner.run(bot, questions, args.k, label=f"eval ({bot.generator})")
     result["meta"] = {"set": str(args.set), "generator": bot.generator, "k": args.k,
-                      "top_k": settings.top_k, "questions": len(questions),
+                      "top_k": settings.retrieval.top_k, "questions": len(questions),
                       "seconds": round(time.perf_counter() - started, 1),
                       "runner_overhead_pct": result["overhead"]["overhead_pct"]}
     if args.baselines:
@@ -84,7 +84,8 @@ def _injection(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env().replace(generator=args.generator)
     result = run(args.corpus, settings, args.port)
-    path = write(result, args.out or Path("evals/out") / f"injection-{args.corpus.name}-{settings.generator}")
+    default = Path("evals/out") / f"injection-{args.corpus.name}-{settings.generation.generator}"
+    path = write(result, args.out or default)
     for key, value in result.summary().items():
         print(f"{key:30} {value}", file=sys.stderr)
     print(f"report: {path}", file=sys.stderr)
@@ -99,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run a question set and write reports")
     run.add_argument("set", type=Path)
-    run.add_argument("--generator", choices=["local", "openai", "extractive"])
+    run.add_argument("--generator", choices=GENERATORS)
     run.add_argument("--k", type=int, default=5, help="depth for hit_at_k (default 5)")
     run.add_argument("--top-k", type=int, help="passages handed to the generator (default 3)")
     run.add_argument("--store", type=Path)
@@ -114,13 +115,13 @@ def main(argv: list[str] | None = None) -> int:
     cmp_.add_argument("--tolerance", type=float, default=0.0)
     cmp_.add_argument("--out", type=Path)
     bench = sub.add_parser("bench", help="speed and memory benchmark")
-    bench.add_argument("--generator", choices=["local", "openai", "extractive"])
+    bench.add_argument("--generator", choices=GENERATORS)
     bench.add_argument("--out", type=Path)
     bench.add_argument("--json", action="store_true")
     bench.add_argument("--repeat", type=int, default=5)
     inj = sub.add_parser("injection", help="prompt-injection corpus: clean vs injected index")
     inj.add_argument("corpus", type=Path)
-    inj.add_argument("--generator", choices=["local", "openai", "extractive"])
+    inj.add_argument("--generator", choices=GENERATORS)
     inj.add_argument("--port", type=int, default=9, help="port written into the corpus' beacon URLs")
     inj.add_argument("--out", type=Path)
     inj.add_argument("--json", action="store_true")

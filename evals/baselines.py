@@ -17,14 +17,14 @@ from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from assistant.chain import Assistant
-from assistant.config import Settings
-from assistant.glossary import Glossary
-from assistant.retrieval import HybridRetriever, Passage
-from ingest import store as store_mod
+from assistant.retrieval import Corpus, Glossary, HybridRetriever, NoKnowledge
+from core.schema import Passage
+from core.settings import Settings
+from index import store as store_mod
+from index.embedders import embedder_id, make_embedder
 from ingest.chunk import chunk_document, with_sentences
 from ingest.clean import Block
 from ingest.documents import doc_id_for
-from ingest.embed import embedder_id, make_embedder
 from ingest.loaders import discover, load
 from ingest.pipeline import write_chunks
 
@@ -43,22 +43,13 @@ class PlainLangChainRetriever:
             for i, piece in enumerate(splitter.split_text(raw)):
                 docs.append(Document(page_content=piece, metadata={"doc_id": doc_id_for(path), "i": i}))
         self.embedder = embedder
-        self.glossary = Glossary()
-        self.search_glossary = self.glossary  # no learned name pairs: the plain recipe
+        # No learned name pairs, term statistics, name check or outlines: the plain recipe.
+        self.corpus = NoKnowledge(Glossary())
         self.store = None
         self.db = Chroma(collection_name="plain", embedding_function=embedder,
                          persist_directory=str(workdir / "plain"),
                          collection_metadata={"hnsw:space": "cosine"})
         self.db.add_documents(docs)
-
-    def salient_terms(self, query: str, max_share: float = 0.3) -> set[str]:
-        return set()  # no term statistics in the plain recipe: the chain skips that check
-
-    def unknown_names(self, text: str) -> set[str]:
-        return set()  # nor a name check
-
-    def outline_for(self, query: str) -> Passage | None:
-        return None  # nor section outlines
 
     def search(self, query: str, k: int = 3) -> list[Passage]:
         out = []
@@ -74,11 +65,12 @@ def _raw_store(settings: Settings, embedder: Any, workdir: Path) -> Any:
     """Our splitter and hybrid retrieval, but on uncleaned text."""
     s = settings.replace(store_dir=workdir / "raw", chroma_host="", chroma_port=0)
     store = store_mod.open_store(s, embedder_id(embedder))
-    for path in discover([settings.docs_dir]):
+    cfg = settings.ingest
+    for path in discover([cfg.docs_dir]):
         raw = load(path).text
         block = Block("paragraph", raw, 0, None, 0, len(raw))
-        chunks = chunk_document([block], raw, doc_id_for(path), path.stem, settings.chunk_size,
-                                settings.chunk_overlap, settings.chunk_min)
+        chunks = chunk_document([block], raw, doc_id_for(path), path.stem, cfg.chunk_size,
+                                cfg.chunk_overlap, cfg.chunk_min)
         write_chunks(store, embedder, with_sentences(chunks))
     store.bump_revision()
     return store
@@ -92,12 +84,13 @@ def build_systems(main: Assistant, settings: Settings) -> tuple[dict[str, Assist
     embedder = make_embedder(settings)
     ours = main.retriever
     systems: dict[str, Assistant] = {}
-    plain = PlainLangChainRetriever(settings.docs_dir, embedder, workdir)
+    plain = PlainLangChainRetriever(settings.ingest.docs_dir, embedder, workdir)
     systems["langchain-plain"] = Assistant(ext, plain, None)
     for mode in ("dense", "bm25", "hybrid"):
         r = HybridRetriever.from_settings(settings, ours.store, embedder, ours.glossary, mode=mode)
         systems[mode] = Assistant(ext, r, None)
-    r = HybridRetriever.from_settings(settings, _raw_store(settings, embedder, workdir), embedder,
-                                      ours.glossary)
+    raw = _raw_store(settings, embedder, workdir)
+    r = HybridRetriever.from_settings(settings, raw, embedder, ours.glossary,
+                                      Corpus(raw, ours.glossary, outline_share=settings.retrieval.outline_share))
     systems["hybrid-raw"] = Assistant(ext, r, None)
     return systems, tmp

@@ -17,19 +17,20 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.config import ROOT, Settings
+from core.settings import ROOT, Settings
 from evals.metrics import percentile
 
-SAMPLE = {
-    "zh": ["竞争UNFCCC秘书处的城市有哪些？", "波恩为国际组织提供了哪些免费的办公设施？",
-           "UNFCCC后来发展到多少人？", "上海吸引国际组织可以总结为哪三个关键词？",
-           "为什么波恩推动联合国开发计划署搬迁失败了？"],
-    "en": ["Which cities competed with Bonn to host the UNFCCC secretariat?",
-           "How many members did ICLEI have in 2011?",
-           "Why did Bonn fail to bring UNDP from New York?",
-           "What are the three keywords the paper proposes for Shanghai?",
-           "Who got the IRENA secretariat and who got its research centre?"],
-}
+# The questions timed (both languages): data, beside the eval sets.
+SAMPLE_PATH = ROOT / "evals" / "sets" / "bench.jsonl"
+
+
+def sample() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {"zh": [], "en": []}
+    for line in SAMPLE_PATH.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            q = json.loads(line)
+            out.setdefault(q["lang"], []).append(q["question"])
+    return out
 
 
 def _ms(xs: list[float]) -> float:
@@ -38,6 +39,7 @@ def _ms(xs: list[float]) -> float:
 
 def measure(system: str, generator: str, repeat: int) -> dict[str, Any]:
     """Runs inside the subprocess."""
+    from assistant.build import build_assistant
     from assistant.chain import Assistant
 
     tmp = Path(tempfile.mkdtemp(prefix=f"bench-{system}-"))
@@ -57,24 +59,25 @@ def measure(system: str, generator: str, repeat: int) -> dict[str, Any]:
                 rep = ingest(None, settings, progress=False)
                 noop.append(time.perf_counter() - t)
             out["reingest_noop_embedded"] = rep.embedded
-            bot = Assistant.from_settings(settings)
+            bot = build_assistant(settings)
         else:
             from evals.baselines import PlainLangChainRetriever
-            from ingest.embed import make_embedder
+            from index.embedders import make_embedder
 
             embedder = make_embedder(settings)
             for i in range(repeat):
                 t = time.perf_counter()
-                plain = PlainLangChainRetriever(settings.docs_dir, embedder, tmp / f"p{i}")
+                plain = PlainLangChainRetriever(settings.ingest.docs_dir, embedder, tmp / f"p{i}")
                 cold.append(time.perf_counter() - t)
             # The plain recipe has no incremental mode: re-ingest = build again.
             noop = cold
-            from assistant.generators import make_chat_model
+            from assistant.generation import make_chat_model
 
-            bot = Assistant(settings, plain, make_chat_model(settings))
+            bot = Assistant(settings, plain, make_chat_model(settings.generation))
         out["ingest_cold_s"] = round(statistics.median(cold), 3)
         out["reingest_noop_s"] = round(statistics.median(noop), 3)
-        questions = SAMPLE["zh"] + SAMPLE["en"]
+        questions_by_lang = sample()
+        questions = questions_by_lang["zh"] + questions_by_lang["en"]
         bot.retriever.search(questions[0], 3)  # warm-up (jieba, BM25 index)
         times = []
         for _ in range(max(3, repeat)):
@@ -87,7 +90,7 @@ def measure(system: str, generator: str, repeat: int) -> dict[str, Any]:
         bot.ask(questions[0])  # warm-up (model load, prompt cache)
         per_lang: dict[str, list[float]] = {"zh": [], "en": []}
         first: dict[str, list[float]] = {"zh": [], "en": []}
-        for lang, qs in SAMPLE.items():
+        for lang, qs in questions_by_lang.items():
             for q in qs:
                 a = bot.ask(q)
                 per_lang[lang].append(a.timings["total"])
@@ -106,7 +109,7 @@ def measure(system: str, generator: str, repeat: int) -> dict[str, Any]:
 
 
 def _subprocess(system: str, generator: str, repeat: int) -> dict[str, Any]:
-    code = ("import assistant.offline, json, sys; from evals.bench import measure; "
+    code = ("import core.offline, json, sys; from evals.bench import measure; "
             f"print(json.dumps(measure({system!r}, {generator!r}, {repeat})))")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     if res.returncode != 0:
@@ -115,7 +118,7 @@ def _subprocess(system: str, generator: str, repeat: int) -> dict[str, Any]:
 
 
 def main(args: Any) -> int:
-    generator = args.generator or Settings.from_env().generator
+    generator = args.generator or Settings.from_env().generation.generator
     ours = _subprocess("ours", generator, args.repeat)
     baseline = _subprocess("langchain-plain", generator, args.repeat)
     result = {**ours, "generator": generator, "repeat": args.repeat, "baseline": baseline}

@@ -7,8 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from evals.metrics import LOWER_IS_BETTER
+
 GATED = ["hit_at_1", "hit_at_3", "mrr", "refusal_accuracy", "cited_hit"]
-LOWER_IS_BETTER = {"false_refusal_rate"}
 
 
 def check(overall: dict[str, Any], baseline_path: Path) -> list[str]:

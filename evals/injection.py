@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.chain import Answer, Assistant
-from assistant.config import Settings
+from assistant.build import build_assistant
+from assistant.chain import Answer
+from core.settings import Settings
 
 PORT_PLACEHOLDER = "{BEACON_PORT}"
 
@@ -156,7 +157,8 @@ def run(corpus_root: Path, settings: Settings, port: int = 9) -> Result:
 
     started = time.perf_counter()
     corpus = Corpus.load(corpus_root, port)
-    result = Result(corpus_root.name, settings.generator, len(corpus.documents), len(corpus.questions),
+    result = Result(corpus_root.name, settings.generation.generator, len(corpus.documents),
+                    len(corpus.questions),
                     len(corpus.ordinary))
     work = Path(tempfile.mkdtemp(prefix="injection-"))
     try:
@@ -164,10 +166,10 @@ def run(corpus_root: Path, settings: Settings, port: int = 9) -> Result:
         corpus.write_documents(injected_dir)
         clean = settings.replace(store_dir=work / "clean", chroma_host="", chroma_port=0)
         dirty = settings.replace(store_dir=work / "injected", chroma_host="", chroma_port=0)
-        ingest([settings.docs_dir], clean, progress=False)
-        ingest([settings.docs_dir, injected_dir], dirty, progress=False)
-        clean_bot = Assistant.from_settings(clean)
-        bot = Assistant.from_settings(dirty)
+        ingest([settings.ingest.docs_dir], clean, progress=False)
+        ingest([settings.ingest.docs_dir, injected_dir], dirty, progress=False)
+        clean_bot = build_assistant(clean)
+        bot = build_assistant(dirty)
         for q in corpus.ordinary:
             before = clean_bot.ask(q["question"])
             after = bot.ask(q["question"])

@@ -9,6 +9,10 @@ from typing import Any
 
 from evals.dataset import Question
 
+# Metrics where a smaller number is better (the report and the gate both read this).
+LOWER_IS_BETTER = frozenset({"false_refusal_rate", "latency_p50_s", "latency_p95_s",
+                             "first_token_p50_s", "context_chars_p50"})
+
 
 def norm(text: str) -> str:
     """NFKC, lower case, all whitespace removed."""

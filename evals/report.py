@@ -8,12 +8,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from evals.metrics import LOWER_IS_BETTER
+
 KEYS = ["hit_at_1", "hit_at_3", "hit_at_k", "mrr", "answer_recall", "refusal_accuracy",
         "false_refusal_rate", "language_match", "cited_hit", "context_chars_p50",
         "latency_p50_s", "latency_p95_s", "first_token_p50_s"]
-# Metrics where a smaller number is better.
-LOWER_IS_BETTER = {"false_refusal_rate", "latency_p50_s", "latency_p95_s", "first_token_p50_s",
-                   "context_chars_p50"}
 COLUMNS = ["id", "lang", "kind", "gold_rank", "facts", "refused", "refusal_ok", "answer_lang",
            "latency_s", "question", "answer"]
 

@@ -9,7 +9,7 @@ from typing import Any
 from tqdm import tqdm
 
 from assistant.chain import Assistant, QuestionError
-from assistant.text import detect_language
+from core.text import detect_language
 from evals.dataset import Question
 from evals.metrics import aggregate, contains, facts_met, gold_rank
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import assistant.offline  # noqa: F401  (must precede heavy imports)
+import core.offline  # noqa: F401  (must precede heavy imports)
 
 import argparse
 import json
 import sys
 from pathlib import Path
 
-from assistant.config import Settings
+from core.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,9 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--embedder-path", help="local sentence-transformers folder (with --embedder st)")
     args = parser.parse_args(argv)
 
-    from ingest.embed import EmbedderError
+    from index.embedders import EmbedderError
+    from index.store import StoreError
     from ingest.pipeline import ingest
-    from ingest.store import StoreError
 
     try:
         settings = Settings.from_env().replace(

@@ -14,10 +14,9 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 
+from core.text import HAN_RE as _CJK_RE
 from ingest.loaders import PAGE_BREAK
 
-CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK_RE = re.compile(f"[{CJK}]")
 _TERMINAL = tuple("。！？!?；;….") + ("。”", "？”", "！”", ".”", '."')
 
 # Heading patterns, with their level in the hierarchy.

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.config import ROOT, Settings
 from core.instructions import instructions
 from core.markup import neutralise_tokens, strip_markup
-from ingest.chunk import Chunk, chunk_document
+from core.schema import Chunk
+from core.settings import ROOT, Settings
+from core.text import detect_language
+from ingest.chunk import chunk_document
 from ingest.clean import Block, clean, joined
 from ingest.loaders import load
 
@@ -39,9 +41,11 @@ def process(path: Path, settings: Settings) -> Document:
     text = joined(blocks)
     title = next((b.text for b in blocks if b.kind == "title"), path.stem)
     doc_id = doc_id_for(path)
-    chunks = chunk_document(blocks, text, doc_id, title, settings.chunk_size, settings.chunk_overlap,
-                            settings.chunk_min)
+    cfg = settings.ingest
+    chunks = chunk_document(blocks, text, doc_id, title, cfg.chunk_size, cfg.chunk_overlap, cfg.chunk_min)
+    language = detect_language(text)
     # Sentences that instruct an assistant are recorded; answers never read them.
     for chunk in chunks:
-        chunk.instructions = len(instructions(chunk.text, settings.instruction_weak_needed))
+        chunk.language = language
+        chunk.instructions = len(instructions(chunk.text, settings.review.instruction_weak_needed))
     return Document(doc_id, title, text, blocks, chunks)

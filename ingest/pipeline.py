@@ -17,14 +17,13 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
-from assistant.config import ROOT, Settings
-from ingest import store as store_mod
-from ingest.chunk import Chunk, Sentence, with_sentences
+from core.schema import KIND_KEY, SENTENCE, Chunk, Sentence
+from core.settings import ROOT, Settings
+from index import store as store_mod
+from index.embedders import embedder_id, make_embedder
+from ingest.chunk import with_sentences
 from ingest.documents import doc_id_for, process
-from ingest.embed import embedder_id, make_embedder
 from ingest.loaders import LoadError, discover
-
-BATCH = 16
 
 
 @dataclass
@@ -49,7 +48,7 @@ class Report:
 def ingest(paths: list[Path] | None, settings: Settings, rebuild: bool = False,
            progress: bool | None = None) -> Report:
     started = time.perf_counter()
-    roots = [p.resolve() for p in (paths or [settings.docs_dir])]
+    roots = [p.resolve() for p in (paths or [settings.ingest.docs_dir])]
     report = Report()
     for root in roots:
         if not root.exists():
@@ -58,7 +57,7 @@ def ingest(paths: list[Path] | None, settings: Settings, rebuild: bool = False,
     # 1. Load and chunk every file; a bad file is reported and skipped.
     docs = {}
     failed: set[str] = set()
-    store_dir = settings.store_dir.resolve()
+    store_dir = settings.index.store_dir.resolve()
     for path in discover([r for r in roots if r.exists()]):
         if store_dir in path.resolve().parents:
             continue  # the index itself may live inside a documents folder
@@ -106,7 +105,7 @@ def ingest(paths: list[Path] | None, settings: Settings, rebuild: bool = False,
 
     # 3. Add new vectors first, then fix metadata, then delete stale ones.
     show = sys.stderr.isatty() if progress is None else progress
-    write_chunks(store, embedder, to_add, show)
+    write_chunks(store, embedder, to_add, show, settings.index.embed_batch)
     if to_update:
         store.collection.update(ids=[c.id for c in to_update],
                                 metadatas=[c.to_metadata() for c in to_update])
@@ -119,7 +118,7 @@ def ingest(paths: list[Path] | None, settings: Settings, rebuild: bool = False,
     report.added, report.updated = passages(to_add), passages(to_update)
     report.embedded = report.added
     report.unchanged = len(chunks) - report.added - report.updated
-    report.removed = sum(stored_meta[rid].get(store_mod.KIND_KEY) != store_mod.SENTENCE for rid in stale)
+    report.removed = sum(stored_meta[rid].get(KIND_KEY) != SENTENCE for rid in stale)
     if to_add or to_update or stale or rebuild:
         store.bump_revision()
     report.seconds = round(time.perf_counter() - started, 3)
@@ -127,13 +126,13 @@ def ingest(paths: list[Path] | None, settings: Settings, rebuild: bool = False,
 
 
 def write_chunks(store: store_mod.Store, embedder: Embeddings, chunks: list[Chunk | Sentence],
-                 progress: bool = False) -> int:
+                 progress: bool = False, batch_size: int = 16) -> int:
     """Embed ``chunks`` (passages and sentences) and upsert them in batches;
     returns how many records were embedded."""
     with tqdm(total=len(chunks), desc="embedding", unit="vector",
               disable=not progress or not chunks) as bar:
-        for i in range(0, len(chunks), BATCH):
-            batch = chunks[i:i + BATCH]
+        for i in range(0, len(chunks), batch_size):
+            batch = chunks[i:i + batch_size]
             store.collection.upsert(
                 ids=[c.id for c in batch],
                 embeddings=embedder.embed_documents([c.embed_text for c in batch]),

@@ -2,16 +2,59 @@
 
 from __future__ import annotations
 
-import assistant.offline  # noqa: F401  (first: sets HF_HUB_OFFLINE etc.)
+import core.offline  # noqa: F401  (first: sets HF_HUB_OFFLINE etc.)
 
+import json
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from assistant.config import ROOT, Settings
+from core.settings import ROOT, Settings
 
 BUNDLED = ROOT / "data" / "docs" / "bonn-shanghai.txt"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _indexed(tmp: Path, **overrides: object) -> Settings:
+    from ingest.pipeline import ingest
+
+    docs = tmp / "docs"
+    docs.mkdir(exist_ok=True)
+    shutil.copy(BUNDLED, docs / BUNDLED.name)
+    s = Settings.from_env(environ={}).replace(
+        docs_dir=docs, store_dir=tmp / "chroma", generator="extractive").replace(**overrides)
+    report = ingest(None, s, progress=False)
+    assert report.chunks > 0 and not report.errors
+    return s
+
+
+@pytest.fixture(scope="session")
+def bundled() -> Path:
+    """The bundled document."""
+    return BUNDLED
 
 
 @pytest.fixture(scope="session")
@@ -32,58 +75,27 @@ def docs_dir(tmp_path: Path) -> Path:
 def settings(tmp_path: Path, docs_dir: Path) -> Settings:
     """Settings pointing at a fresh store and the private docs folder."""
     return Settings.from_env(environ={}).replace(
-        docs_dir=docs_dir, store_dir=tmp_path / "chroma", generator="extractive"
-    )
+        docs_dir=docs_dir, store_dir=tmp_path / "chroma", generator="extractive")
 
 
-def free_port() -> int:
+@pytest.fixture(scope="session")
+def make_index() -> Callable[..., Settings]:
+    """``make_index(folder, **settings)``: settings over a private copy of the
+    bundled document in ``folder``, already ingested (extractive generator)."""
+    return _indexed
+
+
+@pytest.fixture(scope="session")
+def free_port() -> Callable[[], int]:
     """A free TCP port on loopback, for servers the tests start."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def stop(proc) -> None:  # noqa: ANN001  (a subprocess.Popen)
-    """Terminate a server process the tests started, killing it if it hangs."""
-    import subprocess
-
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-def indexed_settings(tmp: Path, **overrides: object) -> Settings:
-    """Settings over a private copy of the bundled document, already ingested."""
-    from ingest.pipeline import ingest
-
-    docs = tmp / "docs"
-    docs.mkdir(exist_ok=True)
-    shutil.copy(BUNDLED, docs / BUNDLED.name)
-    s = Settings.from_env(environ={}).replace(
-        docs_dir=docs, store_dir=tmp / "chroma", generator="extractive").replace(**overrides)
-    report = ingest(None, s, progress=False)
-    assert report.chunks > 0 and not report.errors
-    return s
+    return _free_port
 
 
 @pytest.fixture(scope="module")
-def start_server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., str]]:
     """Start ``python -m assistant serve`` with extra arguments on a free
     loopback port; wait until /health is 200; stop it after the module.
-    Returns a function ``(args, env) -> base URL``."""
-    import json
-    import os
-    import subprocess
-    import sys
-    import time
-    import urllib.error
-    import urllib.request
-
+    Gives a function ``(args, env) -> base URL``."""
     procs: list[tuple[subprocess.Popen, object]] = []
 
     def health(url: str) -> tuple[int, dict]:
@@ -94,7 +106,7 @@ def start_server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
             return exc.code, json.load(exc)
 
     def start(args: list[str], env: dict[str, str] | None = None, timeout: float = 180) -> str:
-        port = free_port()
+        port = _free_port()
         url = f"http://127.0.0.1:{port}"
         log_path = tmp_path_factory.mktemp("server") / "server.log"
         log = log_path.open("w")
@@ -120,5 +132,11 @@ def start_server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
 
     yield start
     for proc, log in procs:
-        stop(proc)
+        _stop(proc)
         log.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def stop_process() -> Callable[[subprocess.Popen], None]:
+    """Terminate a server process a test started, killing it if it hangs."""
+    return _stop

@@ -7,7 +7,7 @@ with the reason, and the chat says so instead of answering.
 
 The chain is blocking and CPU bound: FastAPI and Gradio run it in worker
 threads, so the event loop stays free. The local model runs one request at
-a time in its own worker thread (see assistant.generators.worker).
+a time in its own worker thread (see assistant.generation.worker).
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from assistant.chain import Assistant
-from assistant.config import Settings
-from assistant.web.chat import CSS, TITLE, build_ui
+from assistant.web.chat import CSS, build_ui
 from assistant.web.health import Holder
 from assistant.web.openai_api import router
 from assistant.web.security import BodyLimit, SecurityHeaders
+from core import profile
+from core.settings import Settings
 
 log = logging.getLogger("assistant.web")
 
@@ -40,7 +41,8 @@ def build_app(assistant: Assistant | None, settings: Settings) -> FastAPI:
     holder = Holder(assistant)
     # No /api/docs page: FastAPI's loads its scripts from a CDN, which this
     # page's policy (and an offline machine) refuses; the schema stays.
-    app = FastAPI(title=TITLE, docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
+    page = profile.load(settings.retrieval.profile_path)
+    app = FastAPI(title=page.title, docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.holder = holder
     app.state.settings = settings
 
@@ -50,12 +52,12 @@ def build_app(assistant: Assistant | None, settings: Settings) -> FastAPI:
         return JSONResponse(body, status_code=status)
 
     app.include_router(router(holder, settings))
-    demo = build_ui(holder)
+    demo = build_ui(holder, page)
     app = gr.mount_gradio_app(
-        app, demo, path="/", server_name=settings.host, server_port=settings.port,
+        app, demo, path="/", server_name=settings.server.host, server_port=settings.server.port,
         footer_links=["settings"], run_history=False, ssr_mode=False,
         mcp_server=False, css=CSS, show_error=True)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, limit=settings.server.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     return app
 
@@ -63,6 +65,8 @@ def build_app(assistant: Assistant | None, settings: Settings) -> FastAPI:
 def serve(settings: Settings) -> None:
     """Listen on settings.host:settings.port; load the assistant in the background."""
     import uvicorn
+
+    from assistant.build import build_assistant
 
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -73,7 +77,7 @@ def serve(settings: Settings) -> None:
     def load() -> None:
         started = time.perf_counter()
         try:
-            holder.ready(Assistant.from_settings(settings))
+            holder.ready(build_assistant(settings))
         except Exception as exc:
             log.error("the assistant could not be loaded: %s", exc)
             holder.failed(f"{exc}")
@@ -83,5 +87,5 @@ def serve(settings: Settings) -> None:
 
     threading.Thread(target=load, name="assistant-loader", daemon=True).start()
     log.info("web chat on http://%s:%d/  (health: /health, API: /v1/chat/completions)",
-             settings.host, settings.port)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+             settings.server.host, settings.server.port)
+    uvicorn.run(app, host=settings.server.host, port=settings.server.port, log_level="info")

@@ -16,37 +16,19 @@ from typing import Any
 import gradio as gr
 from starlette.concurrency import run_in_threadpool
 
+from assistant import messages as say
 from assistant.chain import Answer, QuestionError, validate
+from assistant.messages import SEARCHING, SOURCES_EMPTY, WAITING, WRITING
 from assistant.web.health import Holder
 from assistant.web.openai_api import text_of
 from assistant.web.render import passages_html, safe_markdown
+from core.profile import Profile
+
+__all__ = ["CURSOR", "SEARCHING", "WAITING", "WRITING", "build_ui", "chat_turn", "sources_html"]
 
 log = logging.getLogger("assistant.web")
 
-TITLE = "文档助手 · Document assistant"
-DESCRIPTION = (
-    "# 文档助手 · Document assistant\n"
-    "用中文或英文提问，回答只来自文档（关于波恩吸引国际组织及对上海的借鉴的政策论文）。"
-    "回答中的 [n] 对应右侧编号的来源段落。\n\n"
-    "Ask in Chinese or English. Answers come only from the document (a policy paper on how "
-    "Bonn attracted international organisations and what Shanghai can learn from it); "
-    "each [n] marker points to the numbered source passage on the right."
-)
-EXAMPLES = [
-    "Which cities competed with Bonn to host the UNFCCC secretariat?",
-    "How many rounds of negotiations did it take for Bonn to win the UNFCCC?",
-    "波恩为国际组织提供了哪些硬件优势？",
-    "上海可以从波恩学到什么？",
-    "哪些城市与波恩竞争过UNFCCC秘书处？",
-]
-SEARCHING = "🔎 正在检索文档… / Searching the document…"
-WRITING = "✍️ 正在生成回答… / Writing the answer…"
-WAITING = "⏳ 排队等候模型：前面还有 {n} 个问题 / Waiting for the model: {n} question(s) ahead"
 CURSOR = " ▌"
-SOURCES_EMPTY = (
-    '<div class="sources-empty">提问后，这里会显示检索到的段落。<br>'
-    "The passages retrieved for your question appear here.</div>"
-)
 SHOWN_QUESTION_CHARS = 200  # a pasted wall of text is shortened in the chat bubble
 CSS = """
 #sources { max-height: 640px; overflow-y: auto; }
@@ -84,8 +66,7 @@ def final_text(answer: Answer) -> str:
 def error_text(exc: BaseException) -> str:
     if isinstance(exc, QuestionError):
         return safe_markdown(f"⚠️ {exc}")
-    return safe_markdown("⚠️ 出错了，请重试或换个问法。 / Something went wrong; please try again or "
-                         f"rephrase the question. ({type(exc).__name__}: {exc})")
+    return safe_markdown(say.FAILED.format(kind=type(exc).__name__, message=exc))
 
 
 def chat_turn(holder: Holder, message: str | None, chat: list[dict[str, Any]] | None,
@@ -113,7 +94,7 @@ def chat_turn(holder: Holder, message: str | None, chat: list[dict[str, Any]] | 
     chat.append({"role": "user", "content": safe_markdown(_shorten(question))})
     if bot is None:
         chat.append({"role": "assistant", "content": safe_markdown(
-            f"⚠️ 助手尚未就绪 / The assistant is not ready: {holder.reason}")})
+            say.NOT_READY.format(reason=holder.reason))})
         yield gr.skip(), chat, gr.skip(), history
         return
 
@@ -165,26 +146,27 @@ async def cancellable_turn(holder: Holder, message: str | None, chat: list[dict[
         cancel.set()
 
 
-def build_ui(holder: Holder) -> gr.Blocks:
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
-        gr.Markdown(DESCRIPTION, elem_id="intro")
+def build_ui(holder: Holder, page: Profile | None = None) -> gr.Blocks:
+    page = page or Profile()
+    with gr.Blocks(title=page.title, analytics_enabled=False) as demo:
+        gr.Markdown(page.description, elem_id="intro")
         status = gr.Markdown(elem_id="status")
         history = gr.State([])
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
-                chatbot = gr.Chatbot(label="对话 · Chat", elem_id="chat", height=560,
+                chatbot = gr.Chatbot(label=say.CHAT_LABEL, elem_id="chat", height=560,
                                      buttons=["copy"], feedback_options=None,
                                      latex_delimiters=[], sanitize_html=True,
-                                     placeholder="用中文或英文提问 · Ask in Chinese or English")
+                                     placeholder=say.CHAT_PLACEHOLDER)
                 with gr.Row():
-                    box = gr.Textbox(placeholder="输入问题… / Type a question…",
+                    box = gr.Textbox(placeholder=say.BOX_PLACEHOLDER,
                                      show_label=False, lines=1, max_lines=6, scale=6,
                                      elem_id="question", autofocus=True)
-                    send = gr.Button("发送 · Send", variant="primary", scale=1, min_width=140,
+                    send = gr.Button(say.SEND, variant="primary", scale=1, min_width=140,
                                      elem_id="send")
-                    clear = gr.Button("清空 · Clear", scale=1, min_width=140, elem_id="clear")
-                examples = gr.Examples(EXAMPLES, inputs=[box], elem_id="examples",
-                                       label="示例问题 · Example questions")
+                    clear = gr.Button(say.CLEAR, scale=1, min_width=140, elem_id="clear")
+                examples = gr.Examples(list(page.examples) or [""], inputs=[box], elem_id="examples",
+                                       label=say.EXAMPLES_LABEL)
             with gr.Column(scale=2):
                 # Markdown, not gr.HTML: Gradio's HTML component evaluates strings as
                 # JavaScript, which the page's CSP (no 'unsafe-eval') refuses.
@@ -202,8 +184,8 @@ def build_ui(holder: Holder) -> gr.Blocks:
         def show_status() -> str:
             bot = holder.assistant
             if bot is None:
-                return f"⏳ 助手尚未就绪 / Not ready: {html.escape(holder.reason)}"
-            return f"生成方式 · Generator: `{bot.generator}`"
+                return say.LOADING_STATUS.format(reason=html.escape(holder.reason))
+            return say.GENERATOR_STATUS.format(generator=bot.generator)
 
         io = {"inputs": [box, chatbot, history], "outputs": [box, chatbot, sources, history],
               "concurrency_id": "answer", "concurrency_limit": 2, "show_progress": "hidden"}

@@ -36,7 +36,7 @@ class Holder:
         body: dict[str, Any] = {
             "status": "ok",
             "generator": bot.generator,
-            "configured_generator": bot.settings.generator,
+            "configured_generator": bot.settings.generation.generator,
             "chunks": chunks,
             "documents": documents,
             "store": store.location,
@@ -45,7 +45,7 @@ class Holder:
         worker = getattr(bot.chat_model, "worker", None)
         if worker is not None:
             body["model_queue"] = worker.status()
-        if bot.load_notice and bot.settings.generator != "extractive":
+        if bot.load_notice and bot.settings.generation.generator != "extractive":
             body["notice"] = bot.load_notice
         if chunks == 0:
             return 503, {**body, "status": "unavailable",

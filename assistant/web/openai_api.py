@@ -24,11 +24,12 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from assistant.chain import Answer, Assistant, QuestionError, validate
-from assistant.config import Settings
-from assistant.generators import GeneratorError
-from assistant.generators.worker import WorkerError
+from assistant.generation import GeneratorError
+from assistant.generation.worker import WorkerError
 from assistant.web.health import Holder
-from ingest.store import StoreError
+from core.settings import Settings
+from core.text import HAN
+from index.store import StoreError
 
 log = logging.getLogger("assistant.web")
 _ROLES = {"system", "user", "assistant", "developer", "tool"}
@@ -80,8 +81,8 @@ def parse_request(body: Any, settings: Settings) -> ChatRequest:
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise RequestError("'messages' must be a non-empty list of {role, content} objects")
-    if len(messages) > settings.max_messages:
-        raise RequestError(f"'messages' has {len(messages)} entries; the limit is {settings.max_messages}")
+    if len(messages) > settings.server.max_messages:
+        raise RequestError(f"'messages' has {len(messages)} entries; the limit is {settings.server.max_messages}")
     for i, m in enumerate(messages):
         if not isinstance(m, dict):
             raise RequestError(f"messages[{i}] must be an object with 'role' and 'content'")
@@ -107,17 +108,17 @@ def parse_request(body: Any, settings: Settings) -> ChatRequest:
                for m in messages[:last_user] if m.get("role") in ("user", "assistant")]
     history = [h for h in history if h["content"].strip()]
     used = sum(len(h["content"]) for h in history)
-    if used > settings.max_history_chars:
+    if used > settings.server.max_history_chars:
         raise RequestError(f"the conversation history is {used} characters long; the limit is "
-                           f"{settings.max_history_chars}: start a new conversation")
+                           f"{settings.server.max_history_chars}: start a new conversation")
     return ChatRequest(question, history, stream, model, documents)
 
 
 def _approx_tokens(text: str) -> int:
     """A rough token count (no tokenizer offline): CJK characters count one each,
     other text one per word."""
-    cjk = len(re.findall(r"[\u3400-\u9fff\uf900-\ufaff]", text))
-    return cjk + len(re.findall(r"[^\s\u3400-\u9fff\uf900-\ufaff]+", text))
+    cjk = len(re.findall(f"[{HAN}]", text))
+    return cjk + len(re.findall(f"[^\\s{HAN}]+", text))
 
 
 def extras(answer: Answer) -> dict[str, Any]:
@@ -230,7 +231,7 @@ def router(holder: Holder, settings: Settings) -> APIRouter:
     @api.post("/v1/chat/completions", response_model=None)
     async def chat_completions(request: Request) -> JSONResponse | StreamingResponse:
         try:
-            raw = await read_body(request, settings.max_body_bytes)
+            raw = await read_body(request, settings.server.max_body_bytes)
             try:
                 body = json.loads(raw or b"null")
             except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -238,7 +239,7 @@ def router(holder: Holder, settings: Settings) -> APIRouter:
             except RecursionError as exc:
                 raise RequestError("the request body is nested too deeply") from exc
             req = parse_request(body, settings)
-            question = validate(req.question)
+            question = validate(req.question, settings.server.max_question_chars)
         except RequestError as exc:
             return error(exc.status, str(exc))
         except QuestionError as exc:
@@ -272,7 +273,7 @@ def router(holder: Holder, settings: Settings) -> APIRouter:
     @api.get("/v1/models")
     def models() -> dict[str, Any]:
         bot = holder.assistant
-        name = f"bonn-assistant-{bot.generator if bot else settings.generator}"
+        name = f"bonn-assistant-{bot.generator if bot else settings.generation.generator}"
         return {"object": "list", "data": [{"id": name, "object": "model", "created": 0,
                                             "owned_by": "local"}]}
 

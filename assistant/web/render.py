@@ -10,6 +10,8 @@ import html
 import re
 from typing import Any
 
+from assistant.messages import NO_SOURCES, SOURCES_TITLE
+
 # What turns text into markup once HTML is escaped: images (![), inline links
 # ](…), link definitions (]: url) and the renderer's autolinks (a scheme's ':',
 # 'www.', e-mail '@'). Escaped with a backslash (CommonMark shows an escaped
@@ -38,18 +40,17 @@ def passages_html(passages: list[Any]) -> str:
     """The retrieved passages, numbered like the answer's [n] markers (HTML,
     every document string escaped)."""
     if not passages:
-        return ('<div class="sources-empty">没有检索到相关段落。<br>'
-                "No passage was retrieved.</div>")
-    parts = ['<div class="sources-title">来源 · Sources</div>']
+        return NO_SOURCES
+    parts = [f'<div class="sources-title">{SOURCES_TITLE}</div>']
     for n, p in enumerate(passages, start=1):
-        where = p.section or p.doc_title or p.doc_id
+        where = p.section or p.doc_title or p.doc
         if p.page is not None:
             where += f" (p. {p.page})"
         parts.append(
             f'<div class="source" id="source-{n}"><div class="source-head">'
             f'<span class="source-n">[{n}]</span><span class="source-section">'
             f"{html.escape(where)}</span></div>"
-            f'<div class="source-doc">{html.escape(p.doc_title or p.doc_id)}</div>'
+            f'<div class="source-doc">{html.escape(p.doc_title or p.doc)}</div>'
             f'<div class="source-text">{html.escape(p.text.strip())}</div></div>'
         )
     return "\n".join(parts)

@@ -1,0 +1,33 @@
+"""The model's side jobs: rendering an English question in Chinese for the
+search, and putting a quoted Chinese passage into English."""
+
+from __future__ import annotations
+
+from langchain_core.language_models.chat_models import BaseChatModel
+
+from assistant.generation.prompts import translate_for_search, translate_quote
+
+
+def writing_in(model: BaseChatModel | None, lang: str) -> dict[str, bool]:
+    """Call options for text in ``lang``: the local model writes English
+    with Chinese tokens banned (it drifts into the passages' language)."""
+    english = lang == "en" and model is not None and model._llm_type == "llama-cpp"
+    return {"ban_cjk": True} if english else {}
+
+
+def for_search(model: BaseChatModel, system: str, question: str) -> str:
+    """A Chinese rendering of ``question``, or "" (search still works without it)."""
+    messages = translate_for_search(system).format_messages(question=question)
+    try:
+        return str(model.invoke(messages, max_tokens=80).content).strip()
+    except Exception:  # noqa: BLE001
+        return ""
+
+
+def into_english(model: BaseChatModel, system: str, text: str) -> str:
+    """``text`` in English, or "" when the model fails."""
+    messages = translate_quote(system).format_messages(text=text)
+    try:
+        return str(model.invoke(messages, **writing_in(model, "en")).content).strip()
+    except Exception:  # noqa: BLE001  (then there is nothing to show)
+        return ""

@@ -1,0 +1,72 @@
+"""Every string the assistant says to people, in both languages, in one place.
+
+The page's title, introduction and example questions are the corpus
+profile's (data/profile.toml), not code.
+"""
+
+from __future__ import annotations
+
+NOTICES: dict[str, dict[str, str]] = {
+    "fallback": {
+        "zh": "本地模型无法加载，以下是文档原文摘录（抽取式回答）。",
+        "en": "The local model could not be loaded; showing sentences quoted from the document.",
+    },
+    "ungrounded": {
+        "zh": "模型给出的回答无法在文档中找到依据，已拒绝。",
+        "en": "The model's answer could not be traced to the document, so it was withheld.",
+    },
+    "pruned": {
+        "zh": "模型回答中有句子无法在文档中找到依据，已删去。",
+        "en": "A sentence of the model's answer could not be traced to the document and was removed.",
+    },
+    "echo": {
+        "zh": "模型的回答只是复述了问题，以下是文档中最相关的原文。",
+        "en": "The model's answer only repeated the question; here is the document's most "
+              "relevant passage, translated.",
+    },
+    "other_language": {
+        "en": "I answer in Chinese or English; here is the answer in English.",
+    },
+    "instructions_ignored": {
+        "zh": "问题中给助手的指令已被忽略：只根据文档回答问题。",
+        "en": "Instructions to the assistant in the question were ignored: I only answer "
+              "questions from the documents.",
+    },
+    "injected": {
+        "zh": "模型的回答执行了文档或问题中的指令（或含有问题未给出的链接），已拒绝。",
+        "en": "The model's answer followed an instruction from a document or the question (or "
+              "gave a link the question did not), so it was withheld.",
+    },
+}
+REFUSAL_TEXT = {
+    "zh": "文档没有提到这一点，无法根据文档回答。",
+    "en": "The document does not say, so I cannot answer this from it.",
+}
+CLOSEST = {"zh": "最接近的章节：", "en": "Closest sections:"}
+# How an extractive answer introduces a quote whose language is not the asker's.
+QUOTED_IN = {"en": "The document says (quoted in {language}): ", "zh": "文档原文（{language}）："}
+LANGUAGE_NAMES = {"en": {"zh": "Chinese", "en": "English"}, "zh": {"zh": "中文", "en": "英文"}}
+
+EMPTY_QUESTION = "The question is empty. / 问题为空。"
+LONG_QUESTION = ("The question is {n} characters long; the limit is {limit}."
+                 " / 问题过长（{n}字），上限为{limit}字。")
+
+# The web chat's own words.
+SEARCHING = "🔎 正在检索文档… / Searching the document…"
+WRITING = "✍️ 正在生成回答… / Writing the answer…"
+WAITING = "⏳ 排队等候模型：前面还有 {n} 个问题 / Waiting for the model: {n} question(s) ahead"
+NOT_READY = "⚠️ 助手尚未就绪 / The assistant is not ready: {reason}"
+FAILED = ("⚠️ 出错了，请重试或换个问法。 / Something went wrong; please try again or "
+          "rephrase the question. ({kind}: {message})")
+SOURCES_EMPTY = ('<div class="sources-empty">提问后，这里会显示检索到的段落。<br>'
+                 "The passages retrieved for your question appear here.</div>")
+NO_SOURCES = ('<div class="sources-empty">没有检索到相关段落。<br>'
+              "No passage was retrieved.</div>")
+SOURCES_TITLE = "来源 · Sources"
+CHAT_LABEL = "对话 · Chat"
+CHAT_PLACEHOLDER = "用中文或英文提问 · Ask in Chinese or English"
+BOX_PLACEHOLDER = "输入问题… / Type a question…"
+SEND, CLEAR = "发送 · Send", "清空 · Clear"
+EXAMPLES_LABEL = "示例问题 · Example questions"
+GENERATOR_STATUS = "生成方式 · Generator: `{generator}`"
+LOADING_STATUS = "⏳ 助手尚未就绪 / Not ready: {reason}"

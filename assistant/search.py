@@ -1,0 +1,86 @@
+"""The search step: the standalone question -> the passages the answer is
+drafted from.
+
+For a question in a language the documents are not written in, the model's
+rendering of it rides along in the query. Sentences that instruct the
+assistant are cut out of every passage. The best passage is always read and
+the next ones while the context stays within budget; a question about a
+whole section also reads that section's outline.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from langchain_core.runnables import RunnableLambda
+
+from assistant.retrieval.corpus import Knowledge
+from core.instructions import redact
+from core.markup import neutralise_tokens
+from core.schema import Passage
+from core.settings import Settings
+from core.text import tokens
+
+
+@dataclass
+class Found:
+    query: str  # what was searched (with a translation, if any)
+    passages: list[Passage]  # what the generator reads
+    ranked: list[Passage]  # the deeper ranking (evaluation)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class Search:
+    def __init__(self, settings: Settings, retrieve: Callable[[str, int], list[Passage]],
+                 corpus: Knowledge, translate: Callable[[str], str] | None = None) -> None:
+        self.settings = settings
+        self.corpus = corpus
+        self.translate = translate
+        # Evaluation asks for a deeper ranking than the generator reads, in the
+        # same search, so measuring adds no work.
+        self.rank_depth = settings.retrieval.top_k
+        self.step = RunnableLambda(lambda q: retrieve(q, max(settings.retrieval.top_k, self.rank_depth)))
+
+    def __call__(self, standalone: str, lang: str) -> Found:
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        query = standalone
+        if lang == "en" and self.translate is not None:
+            # The document is Chinese: searching with a Chinese rendering of
+            # the question as well finds the right passage far more often.
+            query = f"{standalone} {self.translate(standalone)}"
+            timings["translate"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+        ranked: list[Passage] = self.step.invoke(query)
+        top_k = self.settings.retrieval.top_k
+        readable = [p for p in (self.without_instructions(p) for p in ranked[:top_k]) if p is not None]
+        passages = within_budget(readable, self.settings.retrieval.context_chars)
+        section = self.corpus.outline_for(query)
+        if section is not None:
+            passages = [*passages, section]
+        timings["retrieve"] = time.perf_counter() - t0
+        return Found(query, passages, ranked, timings)
+
+    def without_instructions(self, p: Passage) -> Passage | None:
+        """``p`` without the sentences that instruct the assistant (None if
+        nothing else is left); they are kept in ``p.instructions``."""
+        cleaned = redact(neutralise_tokens(p.text), self.settings.review.instruction_weak_needed)
+        if not cleaned.changed:
+            return p
+        if not tokens(cleaned.text):
+            return None
+        return replace(p, text=cleaned.text, instructions=cleaned.removed)
+
+
+def within_budget(passages: list[Passage], budget: int) -> list[Passage]:
+    """The best passage always; the next ones while the context stays within ``budget``."""
+    kept: list[Passage] = []
+    used = 0
+    for p in passages:
+        if kept and used + len(p.text) > budget:
+            break
+        kept.append(p)
+        used += len(p.text)
+    return kept

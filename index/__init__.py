@@ -1,0 +1,1 @@
+"""The index both sides share: the embedders and the Chroma store."""

@@ -1,0 +1,149 @@
+"""The Chroma store: a local PersistentClient or a `chroma run` server.
+
+Vectors are always computed by our own embedder and passed explicitly
+(``embedding_function=None``): Chroma's default embedder would try to
+download a model. The collection records which embedder built it, so an
+index is never queried or extended with vectors from another space.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from core.schema import KIND_KEY, PASSAGE
+from core.settings import IndexSettings, Settings
+
+EMBEDDER_KEY = "embedder"
+REVISION_KEY = "revision"
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+class EmbedderMismatch(StoreError):
+    pass
+
+
+def _index(settings: Settings | IndexSettings) -> IndexSettings:
+    return settings.index if isinstance(settings, Settings) else settings
+
+
+def client(settings: Settings | IndexSettings) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = _index(settings)
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.uses_server:
+        try:
+            return chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+            )
+        except Exception as exc:  # chromadb raises bare ValueError/ConnectionError here
+            raise StoreError(
+                f"cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port}"
+                f" ({exc}); start it with `chroma run --path DIR --port {settings.chroma_port}`"
+            ) from exc
+    settings.store_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
+
+
+@dataclass
+class Store:
+    """One collection, opened for one embedder."""
+
+    collection: Any
+    embedder_id: str
+    location: str
+    client: Any = None
+
+    def reopen(self) -> None:
+        """Pick up a collection that was dropped and rebuilt (``ingest --rebuild``)
+        while this process kept the old handle."""
+        self.collection = self.client.get_collection(name=self.collection.name, embedding_function=None)
+
+    def fingerprint(self) -> str:
+        """Changes whenever the indexed content changes (revision and size).
+        Reopens the collection if it was dropped and rebuilt meanwhile."""
+        try:
+            return f"{self.revision}:{self.count()}"
+        except Exception:  # noqa: BLE001  (chromadb's NotFoundError: rebuilt meanwhile)
+            self.reopen()
+            return f"{self.revision}:{self.count()}"
+
+    @property
+    def revision(self) -> str:
+        return str((self.collection.metadata or {}).get(REVISION_KEY, ""))
+
+    def bump_revision(self) -> None:
+        meta = dict(self.collection.metadata or {})
+        meta[REVISION_KEY] = f"{time.time():.6f}"
+        meta.pop("hnsw:space", None)  # immutable after creation in chromadb 1.x
+        self.collection.modify(metadata=meta)
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+    def all(self, include_documents: bool = True, kind: str | None = PASSAGE) -> dict[str, Any]:
+        """Stored records of one ``kind`` (passages by default; None: every record)."""
+        include = ["metadatas", "documents"] if include_documents else ["metadatas"]
+        where = {KIND_KEY: kind} if kind else None
+        return self.collection.get(include=include, where=where)
+
+    def vectors(self, ids: list[str]) -> dict[str, list[float]]:
+        """The stored vectors of these records, by id (missing ids are left out)."""
+        got = self.collection.get(ids=ids, include=["embeddings"])
+        return {i: list(v) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
+
+    def query(self, vector: list[float], n: int, kind: str,
+              include: tuple[str, ...] = ("documents", "metadatas", "distances")) -> dict[str, Any]:
+        """The ``n`` records of ``kind`` nearest to ``vector``."""
+        return self.collection.query(query_embeddings=[vector], n_results=n, where={KIND_KEY: kind},
+                                     include=list(include))
+
+
+def location(settings: Settings | IndexSettings) -> str:
+    settings = _index(settings)
+    if settings.uses_server:
+        return f"chroma server {settings.chroma_host}:{settings.chroma_port}"
+    return str(settings.store_dir)
+
+
+def open_store(settings: Settings | IndexSettings, embedder_id: str, create: bool = True) -> Store:
+    """Open (or create) the collection and check it was built by ``embedder_id``."""
+    settings = _index(settings)
+    where = location(settings)
+    db = client(settings)
+    if settings.collection not in _names(db):
+        if not create:
+            raise StoreError(f"no index at {where}: run `python -m ingest` first")
+        collection = db.create_collection(
+            name=settings.collection,
+            embedding_function=None,
+            metadata={EMBEDDER_KEY: embedder_id, "hnsw:space": "cosine"},
+        )
+        return Store(collection, embedder_id, where, db)
+    collection = db.get_collection(name=settings.collection, embedding_function=None)
+    built_with = (collection.metadata or {}).get(EMBEDDER_KEY)
+    if built_with and built_with != embedder_id:
+        raise EmbedderMismatch(
+            f"the index at {where} was built with embedder {built_with!r}, but the configured "
+            f"embedder is {embedder_id!r}. Vectors from different models cannot be mixed: "
+            "rebuild it with `python -m ingest --rebuild` (same embedder settings), or use "
+            "another --store folder."
+        )
+    return Store(collection, embedder_id, where, db)
+
+
+def drop(settings: Settings | IndexSettings) -> None:
+    settings = _index(settings)
+    db = client(settings)
+    if settings.collection in _names(db):
+        db.delete_collection(settings.collection)
+
+
+def _names(db: Any) -> set[str]:
+    return {c.name if hasattr(c, "name") else str(c) for c in db.list_collections()}
