@@ -30,9 +30,9 @@ from assistant.retrieval.corpus import Knowledge
 from assistant.review import verdict as v
 from assistant.review.verdict import Reviewer
 from assistant.search import Found, Search
+from core import profile as profiles
 from core.instructions import redact_question
 from core.markup import neutralise_tokens
-from core import profile as profiles
 from core.profile import Profile
 from core.schema import Passage
 from core.settings import Settings
@@ -72,12 +72,6 @@ class Assistant:
     @rank_depth.setter
     def rank_depth(self, depth: int) -> None:
         self.search.rank_depth = depth
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Assistant:
-        from assistant.build import build_assistant
-
-        return build_assistant(settings)
 
     # -- the chain ---------------------------------------------------------
     def stream(self, question: str, history: list[dict[str, str]] | None = None,

@@ -33,7 +33,7 @@ def _ranked(text: str, lang: str, places: tuple[str, ...] = ()) -> list[tuple[in
     """(priority, -position, name) for the names in ``text``: acronyms, then
     organisations, then ``places``; later mentions first within a priority."""
     found: list[tuple[int, int, str]] = []  # (priority, -position, name)
-    # Acronyms first: "UNFCCC" is rarer in the text than the words of its
+    # Acronyms first: "WHO" is rarer in the text than the words of its
     # Chinese name, so it finds the passage better in either language.
     acronym_prio, org_prio = 0, 1
     for m in _ACRONYM.finditer(text):
@@ -102,7 +102,7 @@ def condense(question: str, history: list[dict[str, str]] | None, lang: str,
         return about_person
     subject = None
     # The latest exchange (question and answer) names the subject, the most
-    # specific name first: "the UNCCD office" in the answer beats "Shanghai"
+    # specific name first: "the WHO office" in the answer beats a city
     # in the question. Earlier exchanges are the fallback.
     for exchange in _exchanges(history):
         ranked = sorted((prio, turn, pos, name)

@@ -37,43 +37,17 @@ except by payload.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
 
-from core.language import Lexicon, Profile, profiles
-from core.markup import URL, has_markup
+from core.instruction_features import BARE_MARKER, QUESTION_REACH, QUOTED, STRONG, features, norm
 
-_ROLES_ASSISTANT = (r"system|assistant|developer|instruction|instructions|response|ai|"
-                    r"系统|助手|指令|开发者|管理员")
-_ROLES_USER = r"user|human|用户|提问者"
-_MARKER_AT = r"(?:^|\n|(?<=[.?!。？！]))[ \t]*(?:#+[ \t]*|\*\*|【|\[)?"
-_ROLE_ASSISTANT = re.compile(
-    rf"{_MARKER_AT}(?:{_ROLES_ASSISTANT})[ \t]*(?:\*\*|】|\])?[ \t]*[:：]"
-    r"|#{2,}\s*(?:instruction|system|response|new rules?)"
-    r"|\[/?(?:inst|sys)\]|<</?sys>>|</?(?:system|assistant|instructions?|tool_call|tool_response)>"
-    r"|[<‹][|｜][^<>\s]{1,40}[|｜][>›]"
-    r"|【\s*(?:系统|管理员|官方|开发者)[^】]{0,8}】|\[\s*(?:system|admin|developer)[^\]]{0,20}\]",
-    re.IGNORECASE)
-_ROLE_USER = re.compile(rf"{_MARKER_AT}(?:{_ROLES_USER})[ \t]*(?:\*\*|】|\])?[ \t]*[:：]|</?user>",
-                        re.IGNORECASE)
-# A marker with nothing after it on its line heads the paragraph below it.
-_BARE_MARKER = re.compile(rf"^[ \t]*(?:#+[ \t]*|\*\*|【)?(?:{_ROLES_ASSISTANT}|{_ROLES_USER})"
-                          r"[ \t]*(?:\*\*|】)?[ \t]*[:：]?[ \t]*(?:\*\*)?[ \t]*$", re.IGNORECASE)
 _TITLES = ("Dr", "Mr", "Mrs", "Ms", "Prof", "St", "No", "Jr", "Sr", "vol", "e.g", "i.e", "etc", "cf")
 # Sentence ends: CJK terminators, line breaks, and Latin . ! ? before a capital
 # (not after a title, and not inside a URL).
 _CJK_END = re.compile(r"[。！？；]+[”’」』）)\"']*")
 _LATIN_END = re.compile(r"(?<=[.!?])[\"'”’)*_]*\s+(?=[A-Z\"“‘(\[#*<])")
-_QUOTED = re.compile(r"“([^”\n]{2,120})”|「([^」\n]{2,120})」|‘([^’\n]{2,120})’"
-                     r"|\"([^\"\n]{2,120})\"|(?<![A-Za-z])'([^'\n]{2,120})'(?![A-Za-z])")
 # Clause breaks inside a question: an instruction clause can be cut out of it.
 _CLAUSE = re.compile(r"[,，:：;；]\s*|\s+(?:and then|and|then|but|also)\s+|然后|并且|并|再", re.IGNORECASE)
-_CLAUSE_START = re.compile(r"(?:^|[,，:：;；\n]|\bthen\b|然后)[\s\-*•>\"'“‘(（#]*", re.IGNORECASE)
-_QUESTION_REACH = {"standing_rule", "meta_demand", "payload_demand"}
-_STRONG = {"role_marker", "user_marker", "markup", "countermand", "role_claim"}
-_LISTS = ("countermand", "meta", "grounding", "answer", "directive", "standing", "role", "identity",
-          "addressee", "second_person", "modal", "imperative", "adverb", "verb_before")
 # Markup, links and URLs are never cut into clauses.
 _WHOLE = re.compile(r"<[^<>]*(?:<[^<>]*>[^<>]*)*>|!?\[[^\]\n]*\]\([^\n]*?\)(?=\s|$|[，。,;；])|\S*://\S+")
 
@@ -97,98 +71,6 @@ class Redacted:
     @property
     def changed(self) -> bool:
         return bool(self.removed)
-
-
-@cache
-def _lists() -> tuple[dict[str, Lexicon], ...]:
-    def of(p: Profile) -> dict[str, Lexicon]:
-        return {name: p.lexicon("instructions", name) for name in _LISTS}
-
-    return tuple(of(p) for p in profiles())
-
-
-def _norm(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
-
-
-@cache
-def _words(text: str) -> frozenset[str]:
-    if not re.search(r"[\u3400-\u9fff]", text):
-        return frozenset()
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return frozenset(jieba.lcut(text))
-
-
-def _hits(lex: Lexicon, text: str, words: frozenset[str]) -> list[tuple[int, int]]:
-    """Where ``lex``'s entries occur. A one-character entry of an unspaced
-    language counts only as a word of its own (请, not the 请 of 申请)."""
-    if not lex:
-        return []
-    return [(m.start(), m.end()) for m in lex.pattern.finditer(text)
-            if lex.spaced or len(m.group(0)) > 1 or m.group(0) in words]
-
-
-def _apart(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> bool:
-    """Some hit of ``a`` and some hit of ``b`` do not overlap (two words, not one)."""
-    return any(x[1] <= y[0] or y[1] <= x[0] for x in a for y in b)
-
-
-def _opens_with(hits: list[tuple[int, int]], adverbs: list[tuple[int, int]], text: str) -> bool:
-    """A clause of ``text`` starts with a hit, perhaps after adverbs (just, 只, 直接)."""
-    starts = {m.end() for m in _CLAUSE_START.finditer(text)}
-    for _ in range(2):
-        starts |= {b + len(text[b:]) - len(text[b:].lstrip()) for a, b in adverbs if a in starts}
-    return any(a in starts for a, _ in hits)
-
-
-def features(sentence: str) -> tuple[list[str], list[str]]:
-    """(strong, weak) features of one sentence."""
-    text = _norm(sentence)
-    strong: list[str] = []
-    weak: list[str] = []
-    if _ROLE_ASSISTANT.search(sentence) or _ROLE_ASSISTANT.search(text):
-        strong.append("role_marker")
-    if _ROLE_USER.search(text):
-        strong.append("user_marker")
-    if has_markup(sentence):
-        strong.append("markup")
-    words = _words(text)
-    has_url = bool(URL.search(text))
-    quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
-    for lists in _lists():
-        hit = {name: _hits(lists[name], text, words) for name in _LISTS}
-        # "should answer" is the verb, not the answer.
-        hit["answer"] = [h for h in hit["answer"] if not any(b == h[0] - 1 and text[b - 1:b] != "-"
-                                                             for _, b in hit["verb_before"])]
-        if _apart(hit["countermand"], hit["meta"] + hit["grounding"]):
-            strong.append("countermand")
-        if (hit["role"] and (hit["second_person"] or hit["addressee"])) or _apart(hit["identity"],
-                                                                                   hit["addressee"]):
-            strong.append("role_claim")
-        if _apart(hit["directive"], hit["answer"]):
-            weak.append("answer_demand")
-        if _apart(hit["modal"], hit["answer"]):
-            weak.append("answer_rule")
-        if any(_apart(hit["standing"], hit[k]) for k in
-               ("answer", "meta", "second_person", "addressee", "directive")):
-            weak.append("standing_rule")
-        if any(_apart(hit["addressee"], hit[k]) for k in ("directive", "second_person")):
-            weak.append("addressed")
-        if _apart(hit["directive"] + hit["countermand"], hit["meta"]):
-            weak.append("meta_demand")
-        if quoted and _apart(hit["directive"], quoted):
-            weak.append("payload_demand")
-        if has_url and hit["directive"]:
-            weak.append("link_demand")
-        if _apart(hit["second_person"], hit["directive"]):
-            weak.append("second_person_order")
-        if _opens_with(hit["imperative"], hit["adverb"], text):
-            weak.append("imperative")
-    return sorted(set(strong)), sorted(set(weak))
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -216,7 +98,7 @@ def _paragraphs(text: str, spans: list[tuple[int, int]]) -> list[int]:
 
 
 def _payloads(text: str) -> list[str]:
-    return [p.strip() for m in _QUOTED.finditer(_norm(text)) for p in m.groups() if p and len(p.strip()) >= 3]
+    return [p.strip() for m in QUOTED.finditer(norm(text)) for p in m.groups() if p and len(p.strip()) >= 3]
 
 
 def scan(text: str, weak_needed: int = 2, spans: list[tuple[int, int]] | None = None,
@@ -230,7 +112,7 @@ def scan(text: str, weak_needed: int = 2, spans: list[tuple[int, int]] | None = 
         if question:
             # A user may quote a user turn, and may say how to answer this question.
             strong = [f for f in strong if f != "user_marker"]
-            if not _QUESTION_REACH & set(weak):
+            if not QUESTION_REACH & set(weak):
                 weak = []
         scored.append((a, b, strong, weak))
     flagged = [bool(strong) or len(weak) >= weak_needed for _, _, strong, weak in scored]
@@ -239,7 +121,7 @@ def scan(text: str, weak_needed: int = 2, spans: list[tuple[int, int]] | None = 
     # The payload of a flagged sentence is an attack wherever it appears.
     payloads = [p for (a, b, _, _), f in zip(scored, flagged, strict=True) if f for p in _payloads(text[a:b])]
     if payloads:
-        flagged = [f or any(p in _norm(text[a:b]) for p in payloads)
+        flagged = [f or any(p in norm(text[a:b]) for p in payloads)
                    for (a, b, _, _), f in zip(scored, flagged, strict=True)]
     return [Span(a, b, text[a:b], tuple(strong + weak), f)
             for (a, b, strong, weak), f in zip(scored, flagged, strict=True)]
@@ -256,7 +138,7 @@ def _spread(text: str, spans: list[tuple[int, int]], scored: list, flagged: list
                 flagged[i] = True
     paras = _paragraphs(text, spans)
     # A bare role marker ("### Instruction:") heads the paragraph below it.
-    headed = {paras[i] + 1 for i, (a, b) in enumerate(spans) if _BARE_MARKER.match(text[a:b])}
+    headed = {paras[i] + 1 for i, (a, b) in enumerate(spans) if BARE_MARKER.match(text[a:b])}
     hit = {p for p, f in zip(paras, flagged, strict=True) if f} | headed
     return [f or p in hit for p, f in zip(paras, flagged, strict=True)]
 
@@ -302,7 +184,7 @@ def redact_question(question: str, weak_needed: int = 2) -> Redacted:
         # Clauses go one by one only when they account for the sentence's
         # strong features ("You are X, an AI…" is a claim across two clauses).
         covered = {f for m in marks if m.flagged for f in m.features}
-        strong = {f for f in s.features if f in _STRONG}
+        strong = {f for f in s.features if f in STRONG}
         if any(m.flagged for m in marks) and not all(m.flagged for m in marks) and strong <= covered:
             sub = 0
             for m in marks:
@@ -329,7 +211,7 @@ def _clause_marks(sentence: str, clauses: list[tuple[int, int]], weak_needed: in
     for _ in range(2):
         for i, m in enumerate(marks):
             near = (i > 0 and flags[i - 1]) or (i + 1 < len(marks) and flags[i + 1])
-            if not flags[i] and near and _QUESTION_REACH & set(m.features):
+            if not flags[i] and near and QUESTION_REACH & set(m.features):
                 flags[i] = True
     return [Span(m.start, m.end, m.text, m.features, f) for m, f in zip(marks, flags, strict=True)]
 

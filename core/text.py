@@ -126,7 +126,7 @@ def name_words(text: str) -> list[str]:
 
 def romanised_names(text: str, longest: int = 4) -> set[str]:
     """Toneless pinyin of every run of 2..``longest`` Chinese characters in
-    ``text``, joined ("zhouhanmin" for 周汉民): how an English answer spells
+    ``text``, joined ("lixiaoming" for 李晓明): how an English answer spells
     a Chinese person's name."""
     from pypinyin import lazy_pinyin
 

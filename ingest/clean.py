@@ -15,7 +15,10 @@ from collections import Counter
 from dataclasses import dataclass
 
 from core.text import HAN_RE as _CJK_RE
+from ingest.inline import join_lines, normalise_inline
 from ingest.loaders import PAGE_BREAK
+
+__all__ = ["Block", "clean", "clean_text", "heading_level", "joined", "normalise_inline"]
 
 _TERMINAL = tuple("。！？!?；;….") + ("。”", "？”", "！”", ".”", '."')
 
@@ -39,8 +42,6 @@ _RUNNING = [
 # A figure/table caption glued to the end of a line: "...社会发展图1  全球…".
 _GLUED_CAPTION = re.compile(r"(?<=\S)((?:图|表|Figure|Fig\.|Table)\s*\d+[\s\u3000]{1,}\S.*)$")
 _CAPTION = re.compile(r"^(?:图|表|Figure|Fig\.|Table)\s*\d+[\s\u3000]")
-_SPACED_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d])")
-_SPACED_ACRONYM = re.compile(r"(?<![A-Za-z])[A-Z](?: [A-Z]){1,6}(?![A-Za-z])")
 
 
 @dataclass
@@ -80,13 +81,6 @@ def joined(blocks: list[Block]) -> str:
 
 def clean_text(raw: str) -> str:
     return joined(clean(raw))
-
-
-def normalise_inline(text: str) -> str:
-    text = _SPACED_NUMBER.sub(lambda m: m.group(0).replace(" ", ""), text)
-    text = _SPACED_ACRONYM.sub(lambda m: m.group(0).replace(" ", ""), text)
-    text = re.sub(r"[ \t]{2,}", " ", text)
-    return text.strip()
 
 
 def _lines(raw: str, has_pages: bool) -> list[Line]:
@@ -253,7 +247,7 @@ def _reflow(lines: list[Line]) -> list[Block]:
             if para is None:
                 para = Block("paragraph", text, 0, ln.page)
             else:
-                para.text = _join(para.text, text)
+                para.text = join_lines(para.text, text)
             longest = max(longest, len(text))
             ends = text.endswith(_TERMINAL)
             short = len(text) < min(longest, width) - 2
@@ -293,11 +287,3 @@ def _mark_title(blocks: list[Block]) -> None:
         if block.kind == "paragraph" and _is_latin_line(block.text) and len(block.text) < 250:
             block.kind = "title"
             return
-
-
-def _join(left: str, right: str) -> str:
-    if left.endswith("-") and right[:1].islower():
-        return left[:-1] + right
-    if re.search(r"[A-Za-z0-9,.;:)]$", left) and re.match(r"[A-Za-z0-9(]", right):
-        return left + " " + right
-    return left + right

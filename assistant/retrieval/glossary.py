@@ -3,7 +3,7 @@
 English questions rarely share words with Chinese passages, so BM25 alone
 cannot find them. Two sources of pairs: ``data/glossary.tsv`` (editable) and
 pairs the documents spell out themselves, such as ``世界卫生组织（WHO）`` or
-``…(International Council for Local Environmental Initiatives，简称ICLEI)``.
+``…(World Meteorological Organization，简称WMO)``.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ _PAIR_PATTERNS = [
 @cache
 def _person() -> re.Pattern[str]:
     """A person's name after an office or before an honorific, as Chinese text
-    writes them (秘书长安南和…, 副局长周汉民先生): jieba cuts such names apart
-    (周/汉民), so follow-ups that say 他 could not otherwise be resolved. The
+    writes them (秘书长王明和…, 副局长李晓明先生): jieba cuts such names apart
+    (李/晓明), so follow-ups that say 他 could not otherwise be resolved. The
     offices and honorifics are the Chinese profile's (data/lang/zh.toml)."""
     zh = profile("zh")
 
@@ -52,7 +52,7 @@ class Glossary:
         self._acronyms: dict[str, set[str]] = defaultdict(set)
         self.people: set[str] = set()
         # Chinese name -> its English name, for names written capitalised
-        # (Bonn, UNFCCC): what an English answer should call them.
+        # (Tokyo, WHO): what an English answer should call them.
         self.english_names: dict[str, str] = {}
 
     def add(self, english: str, chinese: str) -> None:
@@ -75,9 +75,9 @@ class Glossary:
 
     def annotate(self, text: str) -> str:
         """``text`` with the English name after the first mention of each
-        Chinese name it knows: 波恩 -> 波恩(Bonn). The small model translates
-        names by guesswork ("Berlin" for 波恩, "Ban Ki-moon" for 安南); with
-        the name beside it, it copies."""
+        Chinese name it knows: 东京 -> 东京(Tokyo). The small model translates
+        names by guesswork (another city's name, another secretary-general's);
+        with the name beside it, it copies."""
         names = {zh: en for zh, en in self.english_names.items()
                  if zh in text and en.lower() not in text.lower()}
         if not names:
@@ -162,7 +162,7 @@ class Glossary:
 
 def trim_name(chinese: str) -> str:
     """Names caught by the patterns may start with the sentence before them
-    (``波恩把联合国气候变化框架公约秘书处``): keep what follows the last
+    (``该市把世界卫生组织办事处``): keep what follows the last
     function word."""
     parts = re.split(r"[把的如而是在及与从将说]", chinese)
     tail = parts[-1]

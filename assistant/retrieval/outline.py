@@ -1,10 +1,10 @@
 """The document's own outline, for questions about a whole section.
 
-"What hardware advantages does the paper list for Bonn?" is answered by the
-headings of five subsections (1.优越的办公设施 … 5.免税和外交豁免权), while
-retrieval brings back the text of one or two of them, and the model lists
-only those. When a question names a section that has numbered subsections,
-the section's outline is read with the passages, and cited like them.
+"What advantages does the paper list?" is answered by the headings of a
+section's numbered subsections (1.… 5.…), while retrieval brings back the
+text of one or two of them, and the model lists only those. When a
+question names a section that has numbered subsections, the section's
+outline is read with the passages, and cited like them.
 """
 
 from __future__ import annotations

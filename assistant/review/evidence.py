@@ -61,13 +61,14 @@ def unsupported_numbers(answer: str, question: str, passages: list[str], salient
                         related: set[str] | None = None) -> set[str]:
     """Numbers of the answer that no passage states near one of the question's
     salient words: in the same sentence or ``window`` sentences either side
-    (``None``: anywhere in the passage). E.g. "17" offered as Geneva's count
-    of organisations: the passage names Geneva two sentences before
-    "17个国际组织" (Bonn's). The window lets through answers whose subject
+    (``None``: anywhere in the passage). E.g. "17" offered as city A's count
+    of organisations, where the passage names city A two sentences before
+    "17个国际组织" (city B's). The window lets through answers whose subject
     sits in the sentence before. Single digits (list numbering, "3个") are
     checked per passage only. ``related``: the question's less specific
-    words (ICLEI); a passage that has them but none of the salient ones
-    (成立) is about the question's subject and never says what was asked."""
+    words (the organisation's name); a passage that has them but none of the
+    salient ones (成立) is about the question's subject and never says what
+    was asked."""
     bad = set()
     asked = numbers(question)
     for n in numbers(answer) - asked:
@@ -79,10 +80,11 @@ def unsupported_numbers(answer: str, question: str, passages: list[str], salient
             supported = bool(anchored)
         elif not anchored:
             # A paraphrased question shares no word with the passage that
-            # holds the number (泰国首都…治沙条约 for 曼谷…荒漠化公约): nothing
-            # to measure the distance from, so no verdict. But "ICLEI是哪一年
-            # 成立的？" answered with the 2011 of a passage about ICLEI that
-            # never says 成立: the number is about something else.
+            # holds the number (a capital named by its country, a treaty by
+            # its subject): nothing to measure the distance from, so no
+            # verdict. But "某组织是哪一年成立的？" answered with a year of a
+            # passage about that organisation that never says 成立: the
+            # number is about something else.
             supported = not any(related & set(tokenize(p)) for p in holders) if related else True
         else:
             supported = any(_near(n, p, salient, tokenize, window) for p in anchored)
@@ -207,7 +209,7 @@ def unknown_people(answer: str, known_words: set[str], romanised: set[str]) -> s
     word of the name is among ``known_words`` (the question's and passages'
     Latin words, the glossary's English names for the passages' Chinese
     ones), and the whole name is not the pinyin of a Chinese name in the
-    passages (``romanised``: Zhou Hanmin for 周汉民)."""
+    passages (``romanised``: Li Xiaoming for 李晓明)."""
     bad = set()
     for name in titled_people(answer):
         words = name_words(name)

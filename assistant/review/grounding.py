@@ -63,7 +63,7 @@ class Grounds:
         if ungrounded:
             return f"numbers in no passage: {', '.join(sorted(ungrounded))}"
         # The answer repeats a person or organisation the question names and
-        # the document never does ("阿布扎比邀请哈佛大学…"): a false premise.
+        # the document never does ("某市邀请哈佛大学…"): a false premise.
         unknown = [n for n in self.unknown_names if n in answer]
         if unknown:
             return f"a name the document never mentions: {', '.join(sorted(unknown))}"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.build import build_assistant
 from assistant.chain import Assistant, QuestionError
 from core.settings import Settings
 from ingest.pipeline import ingest
@@ -22,7 +23,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory, bundled: Path) -> Assistant:
     settings = Settings.from_env(environ={}).replace(
         docs_dir=docs, store_dir=tmp_path_factory.mktemp("store"), generator="extractive")
     ingest(None, settings, progress=False)
-    return Assistant.from_settings(settings)
+    return build_assistant(settings)
 
 
 def _markers(text: str) -> set[int]:
@@ -110,7 +111,7 @@ def test_document_footnote_marks_do_not_leak_into_answers(bot: Assistant) -> Non
 def test_local_model_answers_chinese_and_english_end_to_end(tmp_path_factory) -> None:
     settings = Settings.from_env(environ={}).replace(store_dir=tmp_path_factory.mktemp("s"))
     ingest(None, settings, progress=False)
-    bot = Assistant.from_settings(settings)
+    bot = build_assistant(settings)
     assert bot.generator == "local", bot.load_notice
     zh = bot.ask("哪些城市与波恩竞争过UNFCCC秘书处？")
     assert zh.language == "zh" and not zh.refused

@@ -4,6 +4,7 @@ naming the subject the conversation was about."""
 from __future__ import annotations
 
 from assistant.condense import condense as _condense
+from assistant.retrieval.glossary import Glossary
 from core import profile
 from core.settings import Settings
 
@@ -13,7 +14,7 @@ PLACES = profile.load(Settings().retrieval.profile_path).places_zh
 
 def condense(question, history, lang, glossary=None):  # noqa: ANN001, ANN201
     return _condense(question, history, lang, glossary, PLACES)
-from assistant.retrieval.glossary import Glossary
+
 
 
 def chat(*turns: str) -> list[dict[str, str]]:

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from assistant.build import build_assistant
 from assistant.chain import Assistant
 from core.settings import ROOT, Settings
 from evals import dataset, gate, report, runner
@@ -23,7 +24,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     settings = Settings.from_env(environ={}).replace(
         store_dir=tmp_path_factory.mktemp("store"), generator="extractive")
     ingest(None, settings, progress=False)
-    return Assistant.from_settings(settings)
+    return build_assistant(settings)
 
 
 @pytest.fixture(scope="module")

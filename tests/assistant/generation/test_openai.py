@@ -14,6 +14,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from assistant.build import build_assistant
 from assistant.chain import Assistant
 from assistant.generation import GeneratorError
 from core.settings import Settings
@@ -86,7 +87,7 @@ def bot(endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Assistant:
         store_dir=tmp_path_factory.mktemp("store"), generator="openai",
         openai_base_url=endpoint, openai_model="test-model", openai_api_key="sk-test")
     ingest(None, settings, progress=False)
-    assistant = Assistant.from_settings(settings)
+    assistant = build_assistant(settings)
     assert assistant.generator == "openai", assistant.load_notice
     return assistant
 
@@ -119,6 +120,6 @@ def test_an_unreachable_endpoint_is_a_clear_error(tmp_path) -> None:
     settings = Settings.from_env(environ={}).replace(
         store_dir=tmp_path / "s", generator="openai", openai_base_url="http://127.0.0.1:9/v1")
     ingest(None, settings, progress=False)
-    bot = Assistant.from_settings(settings)
+    bot = build_assistant(settings)
     with pytest.raises(GeneratorError, match=r"openai generator at http://127\.0\.0\.1:9/v1 failed"):
         bot.ask("波恩有多少个国际组织？")

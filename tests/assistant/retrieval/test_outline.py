@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
+from assistant.build import build_assistant
 from assistant.chain import Assistant
 from assistant.retrieval.outline import best_section, outline
 from core.text import tokens
@@ -44,7 +45,7 @@ def index(tmp_path_factory: pytest.TempPathFactory, make_index) -> Assistant:
     from pathlib import Path
 
 
-    return Assistant.from_settings(make_index(Path(tmp_path_factory.mktemp("outline"))))
+    return build_assistant(make_index(Path(tmp_path_factory.mktemp("outline"))))
 
 
 def test_a_question_about_a_section_reads_and_cites_its_outline(index):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
+from assistant.build import build_assistant
 from assistant.chain import Assistant
 from assistant.retrieval import Knowledge
 from assistant.review.evidence import (
@@ -26,7 +27,7 @@ from core.text import tokens
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory, make_index):
     settings = make_index(Path(tmp_path_factory.mktemp("grounding")))
-    return Assistant.from_settings(settings)
+    return build_assistant(settings)
 
 
 def scripted(index: Assistant, *replies: str) -> Assistant:

@@ -5,9 +5,9 @@ names by title are people the sources name."""
 from __future__ import annotations
 
 from assistant.generation.prompts import format_context
-from core.schema import Passage
 from assistant.retrieval.glossary import Glossary
 from assistant.review.evidence import titled_people, unknown_people
+from core.schema import Passage
 from core.text import romanised_names
 
 

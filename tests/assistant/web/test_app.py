@@ -11,8 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant import web
-from core import profile
+from assistant.build import build_assistant
 from assistant.chain import MAX_QUESTION_CHARS, Assistant
+from core import profile
 from core.settings import Settings
 
 UNFCCC_ZH = "哪些城市与波恩竞争过UNFCCC秘书处？"
@@ -28,7 +29,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory, make_index) -> Settings:
 
 @pytest.fixture(scope="module")
 def bot(settings: Settings) -> Assistant:
-    return Assistant.from_settings(settings)
+    return build_assistant(settings)
 
 
 @pytest.fixture(scope="module")
