@@ -37,8 +37,8 @@ class Chunk:
 
     @property
     def embed_text(self) -> str:
-        """What gets embedded: only the passage (prefixing the section path
-        lowered e5's hit@1 from 0.46 to 0.35; BM25 indexes it separately)."""
+        """What gets embedded: only the passage (the section path hurt e5;
+        BM25 indexes it separately; see docs/decisions.md)."""
         return self.text
 
     def to_metadata(self) -> dict[str, str | int]:
