@@ -93,6 +93,24 @@ class Store:
         where = {KIND_KEY: kind} if kind else None
         return self.collection.get(include=include, where=where)
 
+    def documents(self) -> list[dict[str, Any]]:
+        """The indexed documents, from their passages' metadata: ``id`` (the
+        document's id), ``name`` (its file name, never a server path), title,
+        language, chunks, sections, and ``instructions`` (passages holding
+        sentences that instruct an assistant, which answers leave out)."""
+        docs: dict[str, dict[str, Any]] = {}
+        for meta in self.all(include_documents=False)["metadatas"] or []:
+            meta = meta or {}
+            doc_id = str(meta.get("doc_id", ""))
+            d = docs.setdefault(doc_id, {"id": doc_id, "name": doc_id.rsplit("/", 1)[-1],
+                                         "title": str(meta.get("doc_title", "")),
+                                         "language": str(meta.get("language", "")),
+                                         "chunks": 0, "sections": set(), "instructions": 0})
+            d["chunks"] += 1
+            d["sections"].add(str(meta.get("section", "")))
+            d["instructions"] += int(int(meta.get("instructions", 0) or 0) > 0)
+        return [{**d, "sections": len(d["sections"])} for d in sorted(docs.values(), key=lambda d: d["name"])]
+
     def vectors(self, ids: list[str]) -> dict[str, list[float]]:
         """The stored vectors of these records, by id (missing ids are left out)."""
         got = self.collection.get(ids=ids, include=["embeddings"])

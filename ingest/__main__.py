@@ -18,6 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", type=Path, help="Chroma folder (default data/chroma)")
     parser.add_argument("--rebuild", action="store_true", help="drop the index and start over")
     parser.add_argument("--json", action="store_true", help="print a JSON summary as the last line")
+    parser.add_argument("--list", action="store_true", help="list the indexed documents and stop")
     parser.add_argument("--embedder", choices=["e5", "st"], help="embedding model")
     parser.add_argument("--embedder-path", help="local sentence-transformers folder (with --embedder st)")
     args = parser.parse_args(argv)
@@ -30,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings.from_env().replace(
             store_dir=args.store, embedder=args.embedder, embedder_path=args.embedder_path
         )
+        if args.list:
+            return _list(settings, args.json)
         report = ingest(args.paths or None, settings, rebuild=args.rebuild)
     except (StoreError, EmbedderError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -48,6 +51,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False))
     return 1 if report.errors else 0
+
+
+def _list(settings: Settings, as_json: bool) -> int:
+    from index.embedders import embedder_id, make_embedder
+    from index.store import open_store
+
+    docs = open_store(settings, embedder_id(make_embedder(settings)), create=False).documents()
+    for d in docs:
+        flagged = f", {d['instructions']} with instructions to an assistant" if d["instructions"] else ""
+        print(f"{d['name']}  [{d['language'] or '?'}]  {d['chunks']} chunks, {d['sections']} sections"
+              f"{flagged}  — {d['title']}", file=sys.stderr if as_json else sys.stdout)
+    if as_json:
+        print(json.dumps({"documents": docs}, ensure_ascii=False))
+    return 0
 
 
 if __name__ == "__main__":

@@ -270,6 +270,21 @@ def router(holder: Holder, settings: Settings) -> APIRouter:
             watcher.cancel()
         return JSONResponse(completion(answer, model, question, req.history))
 
+    @api.get("/v1/documents")
+    def documents() -> JSONResponse:
+        """The indexed documents (name, language, chunks, sections, and the
+        passages with instructions to an assistant, which answers leave out)."""
+        bot = holder.assistant
+        if bot is None:
+            return error(503, f"the assistant is not ready: {holder.reason}", "server_error")
+        try:
+            docs = bot.retriever.store.documents()
+        except _OUTAGES as exc:
+            return error(503, f"the index cannot be read: {exc}", "server_error")
+        for d in docs:
+            d["id"] = d["name"]  # documents are named by their name, never a server path
+        return JSONResponse({"object": "list", "data": docs})
+
     @api.get("/v1/models")
     def models() -> dict[str, Any]:
         bot = holder.assistant

@@ -387,3 +387,10 @@ def test_chat_shows_markup_as_text(bot: Assistant) -> None:
     shown = steps[-1][1][-2]["content"]
     assert "<img" not in shown and "&lt;img" in shown
     assert "![" not in shown and "http://" not in shown
+
+
+def test_the_documents_listing_names_documents_by_name(client: TestClient) -> None:
+    docs = client.get("/v1/documents").json()["data"]
+    assert [d["name"] for d in docs] == ["bonn-shanghai.txt"]
+    assert docs[0]["id"] == "bonn-shanghai.txt" and "/" not in docs[0]["id"]
+    assert docs[0]["language"] == "zh" and docs[0]["chunks"] > 30 and docs[0]["instructions"] == 0
