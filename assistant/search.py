@@ -13,11 +13,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from langchain_core.runnables import RunnableLambda
 
 from assistant.retrieval.corpus import Knowledge
-from core.instructions import redact
+from core.instructions import Redacted, redact
 from core.markup import neutralise_tokens
 from core.schema import Passage
 from core.settings import Settings
@@ -66,12 +67,18 @@ class Search:
     def without_instructions(self, p: Passage) -> Passage | None:
         """``p`` without the sentences that instruct the assistant (None if
         nothing else is left); they are kept in ``p.instructions``."""
-        cleaned = redact(neutralise_tokens(p.text), self.settings.review.instruction_weak_needed)
+        cleaned = _redacted(p.text, self.settings.review.instruction_weak_needed)
         if not cleaned.changed:
             return p
         if not tokens(cleaned.text):
             return None
         return replace(p, text=cleaned.text, instructions=cleaned.removed)
+
+
+@lru_cache(maxsize=4096)
+def _redacted(text: str, weak_needed: int) -> Redacted:
+    # Passages are read again and again; their text decides the result.
+    return redact(neutralise_tokens(text), weak_needed)
 
 
 def within_budget(passages: list[Passage], budget: int) -> list[Passage]:
