@@ -22,7 +22,7 @@ def _run(args: argparse.Namespace) -> int:
     from evals import dataset, report, runner
 
     try:
-        questions = dataset.load(args.set)
+        questions = dataset.load(args.set, args.split)
     except dataset.DatasetError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -35,7 +35,7 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     started = time.perf_counter()
     result = runner.run(bot, questions, args.k, label=f"eval ({bot.generator})")
-    result["meta"] = {"set": str(args.set), "generator": bot.generator, "k": args.k,
+    result["meta"] = {"set": str(args.set), "split": args.split or "all", "generator": bot.generator, "k": args.k,
                       "top_k": settings.retrieval.top_k, "questions": len(questions),
                       "seconds": round(time.perf_counter() - started, 1),
                       "runner_overhead_pct": result["overhead"]["overhead_pct"]}
@@ -47,7 +47,7 @@ def _run(args: argparse.Namespace) -> int:
         for name, system in systems.items():
             result["systems"][name] = runner.run(system, questions, args.k, label=name)["overall"]
         keep.cleanup()
-    out = args.out or Path("evals/out") / f"{args.set.stem}-{bot.generator}"
+    out = args.out or Path("evals/out") / f"{args.set.stem}{'-' + args.split if args.split else ''}-{bot.generator}"
     paths = report.write(result, out, f"Eval: {args.set.name} ({bot.generator})")
     overall = result["overall"]
     print(report._table({"overall": overall, **result["by_lang"]}), file=sys.stderr)
@@ -101,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="run a question set and write reports")
     run.add_argument("set", type=Path)
     run.add_argument("--generator", choices=GENERATORS)
+    run.add_argument("--split", choices=["dev", "test"], help="only the questions of this split")
     run.add_argument("--k", type=int, default=5, help="depth for hit_at_k (default 5)")
     run.add_argument("--top-k", type=int, help="passages handed to the generator (default 3)")
     run.add_argument("--store", type=Path)

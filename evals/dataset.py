@@ -21,6 +21,10 @@ class Question:
     answerable: bool
     history: list[dict[str, str]] = field(default_factory=list)
     kind: str = ""
+    split: str = ""  # "dev" (tune on it) or "test" (report only)
+    premise: str = ""  # the kind of false premise, for a question to refuse
+    correction: list[list[str]] = field(default_factory=list)  # what a correcting refusal says
+    doc: str = ""  # the document the question is about
 
 
 def _check(cond: bool, path: Path, line: int, msg: str) -> None:
@@ -28,7 +32,17 @@ def _check(cond: bool, path: Path, line: int, msg: str) -> None:
         raise DatasetError(f"{path}:{line}: {msg}")
 
 
-def load(path: Path) -> list[Question]:
+def load(path: Path, split: str | None = None) -> list[Question]:
+    """The questions of ``path`` (only those of ``split`` when given)."""
+    questions = _load(path)
+    if split:
+        questions = [q for q in questions if q.split == split]
+        if not questions:
+            raise DatasetError(f"{path}: no questions in split {split!r}")
+    return questions
+
+
+def _load(path: Path) -> list[Question]:
     if not path.exists():
         raise DatasetError(f"{path}: file not found")
     questions: list[Question] = []
@@ -63,8 +77,12 @@ def load(path: Path) -> list[Question]:
             isinstance(t, dict) and t.get("role") in ("user", "assistant")
             and isinstance(t.get("content"), str) for t in history),
             path, line_no, "field 'history' must be a list of {role: user|assistant, content}")
+        _check(obj.get("split", "dev") in ("dev", "test"), path, line_no,
+               "field 'split' must be 'dev' or 'test'")
         questions.append(Question(obj["id"], obj["lang"], obj["question"], expected, sources,
-                                  answerable, history, str(obj.get("kind", ""))))
+                                  answerable, history, str(obj.get("kind", "")),
+                                  str(obj.get("split", "")), str(obj.get("premise", "")),
+                                  list(obj.get("correction", [])), str(obj.get("doc", ""))))
     if not questions:
         raise DatasetError(f"{path}: no questions")
     return questions
