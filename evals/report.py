@@ -123,4 +123,11 @@ def compare(before: dict[str, Any], after: dict[str, Any], tolerance: float = 0.
                    and _badness(r) < _badness(before_rows[r["id"]])]
     if regressions:
         lines += ["", "Questions that got worse: " + ", ".join(regressions)]
+    changed = [(r["id"], [k for k in ("answer", "refused", "gold_rank")
+                          if r.get(k) != before_rows[r["id"]].get(k)])
+               for r in after.get("rows", []) if r["id"] in before_rows]
+    changed = [(qid, keys) for qid, keys in changed if keys]
+    lines += ["", f"Questions whose answer, refusal or gold rank changed: {len(changed)} of "
+                  f"{len(after.get('rows', []))}"]
+    lines += [f"- {qid}: {', '.join(keys)}" for qid, keys in changed]
     return "\n".join(lines) + "\n"
