@@ -121,6 +121,17 @@ class Corpus:
             self._revision = revision
 
     @property
+    def text(self) -> str:
+        """Every passage's text, lower-cased, joined."""
+        self.refresh()
+        return self._text
+
+    @property
+    def passage_texts(self) -> list[str]:
+        self.refresh()
+        return [p.text for p in self.passages]
+
+    @property
     def search_glossary(self) -> Glossary:
         """The configured glossary plus what the indexed documents spell out."""
         self.refresh()

@@ -147,6 +147,11 @@ _YES_NO = re.compile(r"吗\s*[？?]?\s*$|是否|是不是|有没有|能不能|�
                      re.IGNORECASE)
 
 
+def is_yes_no(question: str) -> bool:
+    """A yes/no question ("…吗？", "是否…", "Did …?")."""
+    return bool(_YES_NO.search(question))
+
+
 def echoes(answer: str, question: str, tokenize) -> bool:  # noqa: ANN001
     """The answer only restates the question: it has words, and all of them
     are the question's or filler ("The paper summarises four scholarly views
