@@ -36,6 +36,8 @@ class Answer:
     closest_sections: list[str] = field(default_factory=list)  # offered with a refusal
     # A model answer the review withheld, and why (evaluation, logs).
     withheld: dict[str, str] = field(default_factory=dict)
+    corrected: bool = False  # a false premise answered with what the document says
+    evidence: list[Any] = field(default_factory=list)  # assistant.support.Evidence
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -51,6 +53,8 @@ class Answer:
             "generator": self.generator,
             "closest_sections": self.closest_sections,
             "withheld_reason": self.withheld.get("reason", ""),
+            "corrected": self.corrected,
+            "evidence": [e.to_json() for e in self.evidence],
         }
 
     def display_text(self) -> str:

@@ -14,22 +14,24 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import numpy as np
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.runnables import RunnableLambda
 
 from assistant.answer import MAX_QUESTION_CHARS, Answer, QuestionError, validate
-from assistant.citations import cite
+from assistant.citations import Citation, cite
 from assistant.condense import condense
 from assistant.generation import GeneratorError
 from assistant.generation import translate as translation
 from assistant.generation.extractive import extract
 from assistant.generation.prompts import answer_prompt, format_context, system_prompt
-from assistant.messages import LANGUAGE_NAMES, NOTICES, QUOTED_IN, REFUSAL_TEXT
+from assistant.messages import CORRECTION, LANGUAGE_NAMES, NOTICES, QUOTED_IN, REFUSAL_TEXT, YES_NO
 from assistant.retrieval.corpus import Knowledge
 from assistant.review import verdict as v
+from assistant.review.premise import Premise, PremiseCheck, answers_against_evidence, evidence
 from assistant.review.verdict import Reviewer
 from assistant.search import Found, Search
+from assistant.support import Evidence, evidence_for
+from assistant.vectors import passage_vectors, similarity
 from core import profile as profiles
 from core.instructions import redact_question
 from core.markup import neutralise_tokens
@@ -64,6 +66,7 @@ class Assistant:
                      if chat_model is not None else None)
         self.search = Search(settings, retriever.search, self.corpus, translate)
         self.reviewer = Reviewer(settings, self.corpus, self.system)
+        self.premise = PremiseCheck(self.corpus, settings.retrieval.salient_share)
 
     @property
     def rank_depth(self) -> int:
@@ -111,7 +114,18 @@ class Assistant:
 
         t1 = time.perf_counter()
         text, refused = "", not passages
-        if passages and self.chat_model is None:
+        premise = (self.premise(standalone, found.query, passages, lang)
+                   if passages and self.settings.review.premise_check else Premise())
+        if premise.false:
+            # What the question takes for granted is not what the passages say:
+            # the document's own sentence answers it, not the model.
+            result.withheld = {"text": "", "reason": premise.reason}
+            notices.append(NOTICES["premise"][lang])
+            if premise.sentence:
+                text = CORRECTION[lang].format(sentence=self._rendered(premise.sentence, lang))
+                result.corrected = True
+            refused = True
+        elif passages and self.chat_model is None:
             text, refused = self._extractive(standalone, passages, lang)
             result.timings["first_token"] = time.perf_counter() - started
             if not refused:
@@ -127,9 +141,12 @@ class Assistant:
                 parts.append(token)
                 yield {"type": "token", "text": token}
             text, refused = self._reviewed("".join(parts).strip(), standalone, found, lang, result, notices)
+            if not refused and self.settings.review.yes_no_check:
+                text = self._yes_no(text, standalone, found, lang, result, notices)
         result.timings["generate"] = time.perf_counter() - t1
         result.timings.setdefault("first_token", time.perf_counter() - started)
-        yield {"type": "answer", "answer": self._finish(result, text, refused, passages, notices, started)}
+        yield {"type": "answer", "answer": self._finish(result, text, refused, passages, notices, started,
+                                                        premise)}
 
     def ask(self, question: str, history: list[dict[str, str]] | None = None,
             cancel: threading.Event | None = None) -> Answer:
@@ -140,18 +157,28 @@ class Assistant:
 
     # -- steps ---------------------------------------------------------------
     def _finish(self, result: Answer, text: str, refused: bool, passages: list[Passage],
-                notices: list[str], started: float) -> Answer:
+                notices: list[str], started: float, premise: Premise | None = None) -> Answer:
         """The cite step: markers and citations, or the refusal with the closest sections."""
         lang = result.language
-        if refused:
+        if refused and result.corrected and premise is not None:
+            result.refused = True
+            n = premise.n
+            p = passages[n - 1]
+            result.answer = f"{text}[{n}]"
+            result.citations = [Citation(n, p.doc, p.section, p.text, p.page)]
+            result.evidence = [Evidence(n, premise.sentence)]
+        elif refused:
             result.refused = True
             result.answer = REFUSAL_TEXT[lang]
             # Offered apart from the answer text, which stays in the asker's language.
             result.closest_sections = list(dict.fromkeys(p.section for p in passages if p.section))[:3]
         else:
-            vectors = self._vectors(passages) if lang == "en" else None
+            vectors = passage_vectors(self.retriever, passages) if lang == "en" else None
             result.answer, result.citations = cite(text, passages, self.retriever.embedder.embed_query,
                                                    vectors, self.settings.review.lexical_min)
+            result.evidence = evidence_for(result.answer, result.citations, lang, self._translator(lang),
+                                           self.settings.review.evidence_translations,
+                                           similarity(self.retriever.embedder))
         result.notice = " ".join(notices)
         result.timings["total"] = time.perf_counter() - started
         return result
@@ -184,6 +211,37 @@ class Assistant:
             return grounded.text, False
         notices.append(NOTICES["ungrounded"][lang])
         return text, True
+
+    def _yes_no(self, text: str, standalone: str, found: Found, lang: str, result: Answer,
+                notices: list[str]) -> str:
+        """A yes or no that the evidence sentence contradicts (asked "did X
+        succeed?", the model said yes, the passage says X failed) is replaced
+        by the right one and the document's sentence."""
+        salient = self.corpus.salient_terms(found.query, self.settings.retrieval.salient_share)
+        against = answers_against_evidence(text, standalone, evidence(found.query, found.passages, salient),
+                                           lang)
+        if against is None:
+            return text
+        said = 1 if text.strip().lower().startswith(tuple(YES_NO[lang][1].strip().lower()[:2])) else -1
+        result.withheld = {"text": text, "reason": "the yes/no answer contradicts the passage"}
+        notices.append(NOTICES["yes_no"][lang])
+        return YES_NO[lang][-said] + self._rendered(against.sentence, lang)
+
+    def _rendered(self, sentence: str, lang: str) -> str:
+        """A passage sentence for a reader of ``lang``: translated by the model
+        when it is in another language, else quoted with its language named."""
+        source = detect_language(sentence)
+        if source == lang or source not in LANGUAGE_NAMES[lang]:
+            return sentence
+        translate = self._translator(lang)
+        rendered = translate(sentence) if translate else ""
+        return rendered or QUOTED_IN[lang].format(language=LANGUAGE_NAMES[lang][source]) + sentence
+
+    def _translator(self, lang: str) -> Any:
+        model = self.chat_model
+        if model is None:
+            return None
+        return lambda text: translation.into(model, self.system, text, lang)
 
     def _generate(self, question: str, passages: list[Passage], lang: str,
                   cancel: threading.Event | None = None) -> Iterator[str | int]:
@@ -235,17 +293,3 @@ class Assistant:
             return text, False
         english = translation.into_english(self.chat_model, self.system, text)
         return english, not english
-
-    def _vectors(self, passages: list[Passage]) -> list[list[float]] | None:
-        store = getattr(self.retriever, "store", None)
-        if store is None:
-            return None
-        by_id = store.vectors([pid for p in passages for pid in p.part_ids])
-        # A section outline is not stored: embedded here, as a passage.
-        unstored = [p for p in passages if any(pid not in by_id for pid in p.part_ids)]
-        if unstored:
-            fresh = self.retriever.embedder.embed_documents([p.text for p in unstored])
-            by_id.update({p.id: v for p, v in zip(unstored, fresh, strict=True)})
-        # A merged passage is compared by the mean of its parts' vectors.
-        return [list(np.mean([by_id[pid] for pid in p.part_ids], axis=0)) if p.parts
-                else list(by_id[p.id]) for p in passages]

@@ -32,16 +32,32 @@ NOTICES: dict[str, dict[str, str]] = {
         "en": "Instructions to the assistant in the question were ignored: I only answer "
               "questions from the documents.",
     },
+    "premise": {
+        "zh": "问题的前提与文档不符，以下是文档的原话。",
+        "en": "The question's premise does not match the document; here is what the document says.",
+    },
+    "yes_no": {
+        "zh": "模型的是非回答与文档原文相反，已按原文更正。",
+        "en": "The model's yes/no answer contradicted the document's own sentence and was corrected.",
+    },
     "injected": {
         "zh": "模型的回答执行了文档或问题中的指令（或含有问题未给出的链接），已拒绝。",
         "en": "The model's answer followed an instruction from a document or the question (or "
               "gave a link the question did not), so it was withheld.",
     },
 }
+# A false premise is answered with what the document says instead.
+CORRECTION = {
+    "zh": "文档的说法与问题的前提不同。文档原文：{sentence}",
+    "en": "The document does not support the question's premise. It says: {sentence}",
+}
+# A yes/no answer corrected by its evidence sentence.
+YES_NO = {"zh": {1: "是的。", -1: "不是。"}, "en": {1: "Yes. ", -1: "No. "}}
 REFUSAL_TEXT = {
     "zh": "文档没有提到这一点，无法根据文档回答。",
     "en": "The document does not say, so I cannot answer this from it.",
 }
+EVIDENCE = "依据（文档原文）· Evidence (the document's words):"
 CLOSEST = {"zh": "最接近的章节：", "en": "Closest sections:"}
 # How an extractive answer introduces a quote whose language is not the asker's.
 QUOTED_IN = {"en": "The document says (quoted in {language}): ", "zh": "文档原文（{language}）："}

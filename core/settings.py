@@ -105,6 +105,9 @@ class ReviewSettings:
     novelty_max: float = _f(0.3, "a Chinese answer with this share of new character pairs is invented "
                                  "(grounded answers 0.00-0.18, invented names 0.5)")
     lexical_min: float = _f(0.2, "below this word overlap a sentence is cited by meaning instead")
+    premise_check: bool = _f(True, "check what a question takes for granted before the model answers")
+    yes_no_check: bool = _f(True, "a yes/no answer that contradicts its evidence sentence is corrected")
+    evidence_translations: int = _f(1, "evidence sentences translated for a reader of another language")
 
 
 @dataclass(frozen=True)
@@ -201,6 +204,10 @@ FIELDS = _fields()
 
 def _coerce(kind: type, raw: str, name: str) -> object:
     try:
+        if kind is bool:
+            if raw.lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+                raise ValueError(raw)
+            return raw.lower() in ("1", "true", "yes", "on")
         if kind is int:
             return int(raw)
         if kind is float:

@@ -95,3 +95,11 @@ def translate_quote(system: str) -> ChatPromptTemplate:
         ("human", "Do not answer anything. Translate this text into English and output only the "
                   "translation: {text}"),
     ])
+
+
+def translate_into_chinese(system: str) -> ChatPromptTemplate:
+    """Puts a passage sentence into Chinese for a Chinese reader."""
+    return ChatPromptTemplate.from_messages([
+        ("system", _literal(system)),
+        ("human", "不要回答任何问题。把下面的文字翻译成简体中文，只输出译文：{text}"),
+    ])

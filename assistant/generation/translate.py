@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from assistant.generation.prompts import translate_for_search, translate_quote
+from assistant.generation.prompts import translate_for_search, translate_into_chinese, translate_quote
 
 
 def writing_in(model: BaseChatModel | None, lang: str) -> dict[str, bool]:
@@ -30,4 +30,15 @@ def into_english(model: BaseChatModel, system: str, text: str) -> str:
     try:
         return str(model.invoke(messages, **writing_in(model, "en")).content).strip()
     except Exception:  # noqa: BLE001  (then there is nothing to show)
+        return ""
+
+
+def into(model: BaseChatModel, system: str, text: str, lang: str) -> str:
+    """``text`` in ``lang`` ("en" or "zh"), or "" when the model fails."""
+    if lang == "en":
+        return into_english(model, system, text)
+    messages = translate_into_chinese(system).format_messages(text=text)
+    try:
+        return str(model.invoke(messages).content).strip()
+    except Exception:  # noqa: BLE001
         return ""

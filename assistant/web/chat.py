@@ -58,6 +58,10 @@ def _shorten(text: str, limit: int = SHOWN_QUESTION_CHARS) -> str:
 def final_text(answer: Answer) -> str:
     """What the chat shows once the answer is complete (as text, not markup)."""
     text = answer.display_text()
+    if answer.evidence:
+        lines = [f"[{e.n}] {e.text}" + (f"\n    → {e.translation}" if e.translation else "")
+                 for e in answer.evidence]
+        text += f"\n\n{say.EVIDENCE}\n" + "\n".join(lines)
     if answer.notice:
         text += f"\n\nℹ️ {answer.notice}"
     return safe_markdown(text)

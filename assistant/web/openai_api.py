@@ -124,6 +124,7 @@ def _approx_tokens(text: str) -> int:
 def extras(answer: Answer) -> dict[str, Any]:
     data = answer.to_json()
     return {"citations": data["citations"], "refused": answer.refused,
+            "corrected": answer.corrected, "evidence": data["evidence"],
             "notice": answer.notice, "language": answer.language,
             "standalone_question": answer.standalone_question}
 

@@ -106,9 +106,11 @@ def test_chinese_answer_comes_from_the_endpoint_with_citations(bot: Assistant) -
 def test_english_question_is_translated_for_search_then_answered_in_english(bot) -> None:
     RECEIVED.clear()
     a = bot.ask("Which cities competed with Bonn to host the UNFCCC secretariat?")
-    assert len(RECEIVED) == 2  # translation for search, then the answer
+    # A translation for search, the answer, then the evidence sentence in English.
+    assert len(RECEIVED) == 3
     assert "Geneva" in a.answer and a.language == "en"
-    assert "里约(Rio)" in RECEIVED[-1]["body"]["messages"][-1]["content"]
+    assert "里约(Rio)" in RECEIVED[1]["body"]["messages"][-1]["content"]
+    assert a.evidence and a.evidence[0].translation and a.evidence[0].text in a.citations[0].text
 
 
 def test_the_endpoint_saying_not_in_document_is_a_refusal(bot: Assistant) -> None:
