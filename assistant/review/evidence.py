@@ -114,6 +114,11 @@ _STATES_AMOUNT = re.compile(
     re.IGNORECASE)
 
 
+def asks_amount(question: str) -> bool:
+    """The question asks how many or how much (多少, 几个, how many)."""
+    return bool(_ASKS_AMOUNT.search(question))
+
+
 def lacks_asked_amount(answer: str, question: str) -> bool:
     """The question asks how many or how much and the answer gives no number
     at all ("带来了大量就业岗位" for "带来了多少就业岗位"): it did not answer."""

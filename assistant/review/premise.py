@@ -22,6 +22,7 @@ the answer (and its own check, :func:`answers_against_evidence`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from assistant.retrieval.corpus import Knowledge
@@ -31,6 +32,7 @@ from core.schema import Passage
 from core.text import has_han, nfkc, sentences, tokens
 
 OK, UNLINKED, OUTCOME, WINNER, YEAR = "ok", "unlinked_name", "contradicted_outcome", "other_winner", "other_year"
+FIGURE = "no_figure"
 
 
 @dataclass(frozen=True)
@@ -49,17 +51,20 @@ class Premise:
 class Evidence:
     n: int  # passage number, 1-based
     sentence: str
-    score: int  # the question's specific words it holds
+    score: int  # the question's specific words it holds, with the sentence before it
+    context: str = ""  # the sentence before it and itself (a subject named just before)
 
 
 def evidence(query: str, passages: list[Passage], salient: set[str], least: int = 1) -> list[Evidence]:
     """The passages' sentences about the question, most specific words first."""
     found = []
     for n, p in enumerate(passages, start=1):
-        for sentence in sentences(p.text):
-            score = len(salient & set(tokens(sentence)))
+        sents = sentences(p.text)
+        for i, sentence in enumerate(sents):
+            context = "".join(sents[max(0, i - 1):i + 1])
+            score = len(salient & set(tokens(context)))
             if score >= least:
-                found.append(Evidence(n, sentence, score))
+                found.append(Evidence(n, sentence, score, context))
     return sorted(found, key=lambda e: (-e.score, e.n))
 
 
@@ -72,7 +77,7 @@ class PremiseCheck:
             return Premise()
         salient = self.corpus.salient_terms(query, self.salient_share)
         found = evidence(query, passages, salient)
-        for check in (self._names, self._outcome, self._winner, self._year):
+        for check in (self._names, self._outcome, self._winner, self._year, self._figure):
             verdict = check(question, query, passages, salient, found)
             if verdict.false:
                 return verdict
@@ -132,7 +137,7 @@ class PremiseCheck:
             said = claims.outcome(e.sentence, axis="result")
             if said is None or said[1] < 0 or e.score < 2:
                 continue
-            text = nfkc(e.sentence).lower()
+            text = nfkc(e.context or e.sentence).lower()
             present = {n for n, forms in named.items() if any(f in text for f in forms)}
             absent = [n for n in named if n not in present and kinds[n]]
             known = {f for forms in named.values() for f in forms}
@@ -144,6 +149,17 @@ class PremiseCheck:
                                        f"{', '.join(sorted(rivals))}, not {', '.join(absent)}", e.n, e.sentence)
             return Premise()
         return Premise()
+
+    def _figure(self, question: str, query: str, passages: list[Passage], salient: set[str],
+                found: list[Evidence]) -> Premise:
+        """Asked how many or how much, where no sentence about the subject
+        states any number: the documents give no figure for it."""
+        if not _asks_amount(question) or not found:
+            return Premise()
+        about = [e for e in found if e.score >= 2] or found[:3]
+        if any(re.search(r"\d|[一二两三四五六七八九十百千万亿]", e.context) for e in about):
+            return Premise()
+        return Premise(FIGURE, "the passages about it state no figure")
 
     def _year(self, question: str, query: str, passages: list[Passage], salient: set[str],
               found: list[Evidence]) -> Premise:
@@ -159,6 +175,12 @@ class PremiseCheck:
             return Premise(YEAR, f"the passages give {', '.join(sorted(claims.years(e.sentence)))}, "
                                  f"not {', '.join(sorted(asked))}", e.n, e.sentence)
         return Premise()
+
+
+def _asks_amount(question: str) -> bool:
+    from assistant.review.evidence import asks_amount
+
+    return asks_amount(question)
 
 
 def answers_against_evidence(answer: str, question: str, found: list[Evidence], lang: str) -> Evidence | None:
