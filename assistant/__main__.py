@@ -1,4 +1,4 @@
-"""python -m assistant ask QUESTION [--generator NAME] [--store DIR] [--json]
+"""python -m assistant ask QUESTION [--generator NAME] [--store DIR] [--doc NAME ...] [--json]
 python -m assistant serve [--host 127.0.0.1] [--port 7860] [--store DIR]"""
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print a JSON object as the last line")
     ask.add_argument("--history", type=Path, help="JSON file with earlier turns [{role, content}]")
+    ask.add_argument("--doc", action="append", metavar="NAME", dest="documents",
+                     help="search only this document (its file name, id or title; repeatable)")
     _common(ask)
     serve = sub.add_parser("serve", help="web chat, /health and /v1/chat/completions")
     serve.add_argument("--host")
@@ -53,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         history = json.loads(args.history.read_text(encoding="utf-8")) if args.history else None
         bot = build_assistant(settings)
         result = None
-        for event in bot.stream(args.question, history):
+        for event in bot.stream(args.question, history, documents=args.documents):
             if event["type"] == "token" and not args.json:
                 print(event["text"], end="", flush=True, file=sys.stderr)
             elif event["type"] == "answer":

@@ -62,7 +62,7 @@ class Assistant:
         self.condense_step = RunnableLambda(
             lambda x: condense(x["question"], x.get("history"), x["lang"],
                                self.corpus.search_glossary, page.places_zh))
-        translate = ((lambda q: translation.for_search(chat_model, self.system, q))
+        translate = ((lambda q, lang: translation.for_search(chat_model, self.system, q, lang))
                      if chat_model is not None else None)
         self.search = Search(settings, retriever.search, self.corpus, translate)
         self.reviewer = Reviewer(settings, self.corpus, self.system)
@@ -78,13 +78,16 @@ class Assistant:
 
     # -- the chain ---------------------------------------------------------
     def stream(self, question: str, history: list[dict[str, str]] | None = None,
-               cancel: threading.Event | None = None) -> Iterator[dict[str, Any]]:
+               cancel: threading.Event | None = None,
+               documents: list[str] | None = None) -> Iterator[dict[str, Any]]:
         """Events: {"type": "sources", "passages"}, {"type": "queue", "position"}
         while the model is busy with others, {"type": "token", "text"}, then
         {"type": "answer", "answer": Answer}. Setting ``cancel`` (or closing
-        the iterator) stops the generation and frees the model."""
+        the iterator) stops the generation and frees the model. ``documents``
+        (names) restricts the search to those documents."""
         started = time.perf_counter()
         question = validate(question, self.settings.server.max_question_chars)
+        self.search.check(documents)
         history = [{**h, "content": neutralise_tokens(strip_controls(str(h.get("content", ""))))}
                    for h in history or []]
         asked_lang = detect_language(question)
@@ -106,7 +109,7 @@ class Assistant:
 
         standalone = self.condense_step.invoke({"question": asked.text, "history": history, "lang": lang})
         result.standalone_question = standalone
-        found = self.search(standalone, lang)
+        found = self.search(standalone, lang, documents)
         result.retrieved, result.ranked = found.passages, found.ranked
         result.timings.update(found.timings)
         passages = found.passages
@@ -149,8 +152,8 @@ class Assistant:
                                                         premise)}
 
     def ask(self, question: str, history: list[dict[str, str]] | None = None,
-            cancel: threading.Event | None = None) -> Answer:
-        for event in self.stream(question, history, cancel):
+            cancel: threading.Event | None = None, documents: list[str] | None = None) -> Answer:
+        for event in self.stream(question, history, cancel, documents):
             if event["type"] == "answer":
                 return event["answer"]
         raise RuntimeError("the chain ended without an answer")  # pragma: no cover

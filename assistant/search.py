@@ -1,8 +1,10 @@
 """The search step: the standalone question -> the passages the answer is
 drafted from.
 
-For a question in a language the documents are not written in, the model's
-rendering of it rides along in the query. Sentences that instruct the
+For every language the indexed documents are written in other than the
+question's, the model's rendering of the question in it rides along in the
+query (English questions find Chinese passages, Chinese questions English
+ones: one mechanism for both directions). Sentences that instruct the
 assistant are cut out of every passage. The best passage is always read and
 the next ones while the context stays within budget; a question about a
 whole section also reads that section's outline.
@@ -17,6 +19,7 @@ from functools import lru_cache
 
 from langchain_core.runnables import RunnableLambda
 
+from assistant.answer import QuestionError
 from assistant.retrieval.corpus import Knowledge
 from core.instructions import Redacted, redact
 from core.markup import neutralise_tokens
@@ -35,26 +38,48 @@ class Found:
 
 class Search:
     def __init__(self, settings: Settings, retrieve: Callable[[str, int], list[Passage]],
-                 corpus: Knowledge, translate: Callable[[str], str] | None = None) -> None:
+                 corpus: Knowledge, translate: Callable[[str, str], str] | None = None) -> None:
         self.settings = settings
         self.corpus = corpus
         self.translate = translate
         # Evaluation asks for a deeper ranking than the generator reads, in the
         # same search, so measuring adds no work.
         self.rank_depth = settings.retrieval.top_k
-        self.step = RunnableLambda(lambda q: retrieve(q, max(settings.retrieval.top_k, self.rank_depth)))
+        self.retrieve = retrieve
+        self.step = RunnableLambda(self._ranked)
 
-    def __call__(self, standalone: str, lang: str) -> Found:
+    def _ranked(self, request: tuple[str, list[str] | None]) -> list[Passage]:
+        query, documents = request
+        k = max(self.settings.retrieval.top_k, self.rank_depth)
+        # Only a filtered search passes the filter: a baseline's retriever takes (query, k).
+        return self.retrieve(query, k, documents) if documents else self.retrieve(query, k)  # type: ignore[call-arg]
+
+    def check(self, documents: list[str] | None) -> None:
+        """QuestionError when ``documents`` names a document the index does not hold."""
+        if documents:
+            try:
+                self.corpus.document_ids(documents)
+            except ValueError as exc:
+                raise QuestionError(str(exc)) from exc
+
+    def renderings(self, standalone: str, lang: str) -> list[str]:
+        """The question in each other language the documents are written in."""
+        if self.translate is None or not self.settings.retrieval.translate_question:
+            return []
+        others = sorted(self.corpus.languages - {lang})
+        return [r for r in (self.translate(standalone, other) for other in others) if r]
+
+    def __call__(self, standalone: str, lang: str, documents: list[str] | None = None) -> Found:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        query = standalone
-        if lang == "en" and self.translate is not None:
-            # The document is Chinese: searching with a Chinese rendering of
-            # the question as well finds the right passage far more often.
-            query = f"{standalone} {self.translate(standalone)}"
+        # Searching with the question rendered in the passages' language as
+        # well finds the right passage far more often (docs/decisions.md).
+        rendered = self.renderings(standalone, lang)
+        query = " ".join([standalone, *rendered])
+        if rendered:
             timings["translate"] = time.perf_counter() - t0
             t0 = time.perf_counter()
-        ranked: list[Passage] = self.step.invoke(query)
+        ranked: list[Passage] = self.step.invoke((query, documents))
         top_k = self.settings.retrieval.top_k
         readable = [p for p in (self.without_instructions(p) for p in ranked[:top_k]) if p is not None]
         passages = within_budget(readable, self.settings.retrieval.context_chars)

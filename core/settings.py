@@ -78,6 +78,8 @@ class RetrievalSettings:
     outline_share: float = _f(0.5, "a heading word in at most this share of passages is specific")
     salient_share: float = _f(0.3, "a query word in at most this share of passages is salient")
     glossary_path: Path = _f(DATA / "glossary.tsv", "optional bilingual term pairs the user edits")
+    translate_question: bool = _f(True, "the model renders the question in the documents' other languages "
+                                        "for the search")
     profile_path: Path = _f(DATA / "profile.toml", "the corpus profile: page copy, example questions")
 
 

@@ -80,16 +80,32 @@ def _jieba():  # type: ignore[no-untyped-def]
     return jieba
 
 
+@cache
+def _stemmer():  # type: ignore[no-untyped-def]
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+_ASCII_WORD = re.compile(r"[a-z]+")
+
+
+@cache
+def _stem(word: str) -> str:
+    return str(_stemmer().stemWord(word)) if _ASCII_WORD.fullmatch(word) else word
+
+
 def tokens(text: str) -> list[str]:
     """BM25 tokens: jieba search-mode words for Chinese (overlapping sub-words
-    help recall), lower-cased words for Latin text; stop words dropped."""
+    help recall), lower-cased Snowball stems for Latin words ("negotiations"
+    and "negotiated" meet); stop words dropped."""
     text = nfkc(text).lower()
     out: list[str] = []
     for tok in _jieba().lcut_for_search(text):
         tok = tok.strip()
         if not tok or not re.search(r"\w", tok) or tok in _stop():
             continue
-        out.append(tok)
+        out.append(_stem(tok))
     return out
 
 

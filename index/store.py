@@ -117,9 +117,13 @@ class Store:
         return {i: list(v) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
 
     def query(self, vector: list[float], n: int, kind: str,
-              include: tuple[str, ...] = ("documents", "metadatas", "distances")) -> dict[str, Any]:
-        """The ``n`` records of ``kind`` nearest to ``vector``."""
-        return self.collection.query(query_embeddings=[vector], n_results=n, where={KIND_KEY: kind},
+              include: tuple[str, ...] = ("documents", "metadatas", "distances"),
+              doc_ids: list[str] | None = None) -> dict[str, Any]:
+        """The ``n`` records of ``kind`` nearest to ``vector`` (of these documents only, if given)."""
+        where: dict[str, Any] = {KIND_KEY: kind}
+        if doc_ids:
+            where = {"$and": [where, {"doc_id": {"$in": list(doc_ids)}}]}
+        return self.collection.query(query_embeddings=[vector], n_results=n, where=where,
                                      include=list(include))
 
 

@@ -15,20 +15,14 @@ from collections import Counter
 from dataclasses import dataclass
 
 from core.text import HAN_RE as _CJK_RE
+from ingest.headings import MD_HEADING, TERMINAL, bare_headings, heading_level
 from ingest.inline import join_lines, normalise_inline
 from ingest.loaders import PAGE_BREAK
 
 __all__ = ["Block", "clean", "clean_text", "heading_level", "joined", "normalise_inline"]
 
-_TERMINAL = tuple("。！？!?；;….") + ("。”", "？”", "！”", ".”", '."')
 
-# Heading patterns, with their level in the hierarchy.
-_HEADINGS: list[tuple[int, re.Pattern[str]]] = [
-    (1, re.compile(r"^[一二三四五六七八九十]{1,3}、\s*\S")),
-    (2, re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]\s*\S")),
-    (3, re.compile(r"^\d{1,2}[.．、](?!\d)\s*\S")),
-]
-_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_LIST_ITEM = re.compile(r"^(?:[-•*·–]|\d{1,2}[.)])\s")
 _ABSTRACT = re.compile(r"^(摘\s*要|内容提要|Abstract)\s*[:：]\s*", re.IGNORECASE)
 _KEYWORDS = re.compile(r"^(关\s*键\s*词|Key\s*words)\s*(?:[:：]\s*(.*))?$", re.IGNORECASE)
 _FOOTNOTE = re.compile(r"^[\[［]\s*(\d{1,3})\s*[\]］]$")
@@ -107,40 +101,40 @@ def _drop_running_heads(lines: list[Line]) -> list[Line]:
         if any(p.match(ln.text) for p in _RUNNING):
             continue
         if re.sub(r"\d+", "#", ln.text) in repeated and not _FOOTNOTE.match(ln.text) \
-                and not _MD_HEADING.match(ln.text) and not heading_level(ln.text):
+                and not MD_HEADING.match(ln.text) and not heading_level(ln.text):
             continue
         kept.append(ln)
     return kept
 
 
 def _is_hard_wrapped(lines: list[Line]) -> bool:
-    """PDF text breaks lines anywhere; Markdown/Word text breaks at paragraphs."""
-    body = [ln.text for ln in lines if len(ln.text) > 12]
+    """PDF text breaks lines anywhere; Markdown/Word text breaks at paragraphs.
+    List items ("- a name (1768–1822)") end unterminated in either."""
+    body = [ln.text for ln in lines if len(ln.text) > 12 and not _LIST_ITEM.match(ln.text)]
     if len(body) < 5:
         return False
-    unterminated = sum(1 for t in body if not t.endswith(_TERMINAL))
+    unterminated = sum(1 for t in body if not t.endswith(TERMINAL))
     return unterminated / len(body) > 0.4
 
 
-def heading_level(text: str) -> int:
-    if len(text) > 40 or text.endswith(("。", "，", "；", ",", ";", "：")):
-        return 0
-    if "。" in text:
-        return 0
-    for level, pattern in _HEADINGS:
-        if pattern.match(text):
-            return level
-    return 0
-
-
 def _one_block_per_line(lines: list[Line]) -> list[Block]:
+    # Text without heading marks (an article saved as plain text) shows its
+    # headings as short unpunctuated lines before a paragraph: those are
+    # headings then, and the first one is the title.
+    marked = any(MD_HEADING.match(ln.text) or heading_level(ln.text) for ln in lines)
+    bare = set() if marked else bare_headings([ln.text for ln in lines])
     blocks: list[Block] = []
-    for ln in lines:
-        md = _MD_HEADING.match(ln.text)
+    for i, ln in enumerate(lines):
+        md = MD_HEADING.match(ln.text)
         if md:
             blocks.append(Block("heading", md.group(2), len(md.group(1)), ln.page))
         elif level := heading_level(ln.text):
             blocks.append(Block("heading", ln.text, level, ln.page))
+        elif i in bare:
+            # The first is the title; a heading right under another is its subsection.
+            stacked = i - 1 in bare and i - 1 != 0
+            blocks.append(Block("title", ln.text, 0, ln.page) if i == 0
+                          else Block("heading", ln.text, 2 if stacked else 1, ln.page))
         elif _FOOTNOTE.match(ln.text) and blocks:
             blocks[-1].text += _footnote(ln.text)
         else:
@@ -192,7 +186,7 @@ def _reflow(lines: list[Line]) -> list[Block]:
                     close()
             i += 1
             continue
-        md = _MD_HEADING.match(text)
+        md = MD_HEADING.match(text)
         if md:
             front_matter = False
             close()
@@ -249,7 +243,7 @@ def _reflow(lines: list[Line]) -> list[Block]:
             else:
                 para.text = join_lines(para.text, text)
             longest = max(longest, len(text))
-            ends = text.endswith(_TERMINAL)
+            ends = text.endswith(TERMINAL)
             short = len(text) < min(longest, width) - 2
             if ends and (short or _is_short_standalone(text, width)):
                 close()

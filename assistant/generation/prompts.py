@@ -78,11 +78,16 @@ def format_context(passages: list, lang: str = "zh",  # list[Passage]
     return "\n".join(f"[{i}] {t}" for i, t in enumerate(texts, start=1))
 
 
-def translate_for_search(system: str) -> ChatPromptTemplate:
-    """Shares the system prompt with the answer prompt (see _SYSTEM)."""
+# How the search-translation prompt names each language it renders a question into.
+SEARCH_LANGUAGE = {"zh": "simplified Chinese", "en": "English"}
+
+
+def translate_for_search(system: str, lang: str = "zh") -> ChatPromptTemplate:
+    """Renders a question in ``lang`` for the search; shares the system
+    prompt with the answer prompt (see _SYSTEM)."""
     return ChatPromptTemplate.from_messages([
         ("system", _literal(system)),
-        ("human", "Do not answer. Translate this question into simplified Chinese and output only "
+        ("human", f"Do not answer. Translate this question into {SEARCH_LANGUAGE[lang]} and output only "
                   "the translation: {question}"),
     ])
 

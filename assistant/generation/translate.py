@@ -1,5 +1,5 @@
-"""The model's side jobs: rendering an English question in Chinese for the
-search, and putting a quoted Chinese passage into English."""
+"""The model's side jobs: rendering a question in the documents' other
+language for the search, and putting a quoted passage into the asker's."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ def writing_in(model: BaseChatModel | None, lang: str) -> dict[str, bool]:
     return {"ban_cjk": True} if english else {}
 
 
-def for_search(model: BaseChatModel, system: str, question: str) -> str:
-    """A Chinese rendering of ``question``, or "" (search still works without it)."""
-    messages = translate_for_search(system).format_messages(question=question)
+def for_search(model: BaseChatModel, system: str, question: str, lang: str = "zh") -> str:
+    """``question`` rendered in ``lang``, or "" (search still works without it)."""
+    messages = translate_for_search(system, lang).format_messages(question=question)
     try:
-        return str(model.invoke(messages, max_tokens=80).content).strip()
+        return str(model.invoke(messages, max_tokens=80, **writing_in(model, lang)).content).strip()
     except Exception:  # noqa: BLE001
         return ""
 

@@ -41,6 +41,11 @@ class Knowledge(Protocol):
 
     def expanded(self, query: str) -> str: ...
 
+    @property
+    def languages(self) -> set[str]: ...
+
+    def document_ids(self, names: list[str]) -> list[str]: ...
+
 
 class NoKnowledge:
     """The knowledge of a corpus the chain knows nothing about."""
@@ -64,6 +69,13 @@ class NoKnowledge:
     def expanded(self, query: str) -> str:
         return query
 
+    @property
+    def languages(self) -> set[str]:
+        return set()
+
+    def document_ids(self, names: list[str]) -> list[str]:
+        return list(names)
+
 
 class Corpus:
     """The indexed passages and their statistics, cached per store revision."""
@@ -84,6 +96,7 @@ class Corpus:
         self._text = ""
         self._search_glossary: Glossary | None = None
         self._outline: list[Section] = []
+        self._languages: set[str] = set()
 
     def refresh(self) -> None:
         revision = self.store.fingerprint()
@@ -117,6 +130,7 @@ class Corpus:
             # Every other record is a sentence of one of these passages.
             self.sentence_count = self.store.count() - len(passages)
             self.df = df
+            self._languages = {p.language for p in passages if p.language}
             self.bm25 = BM25Okapi(bags) if passages else None
             self._revision = revision
 
@@ -137,6 +151,28 @@ class Corpus:
         self.refresh()
         return self._search_glossary or self.glossary
 
+    @property
+    def languages(self) -> set[str]:
+        """The languages the indexed documents are written in."""
+        self.refresh()
+        return set(self._languages)
+
+    def document_ids(self, names: list[str]) -> list[str]:
+        """The ids of the documents ``names`` name (a file name, an id or a
+        title each); ValueError for a name no indexed document has."""
+        self.refresh()
+        known: dict[str, str] = {}
+        for p in self.passages:
+            for key in (p.doc_id, p.doc, p.doc_title):
+                if key:
+                    known.setdefault(key.casefold(), p.doc_id)
+        missing = [n for n in names if n.casefold() not in known]
+        if missing:
+            indexed = sorted({p.doc for p in self.passages})
+            raise ValueError(f"no indexed document named {', '.join(map(repr, missing))}; "
+                             f"indexed: {', '.join(indexed)}")
+        return list(dict.fromkeys(known[n.casefold()] for n in names))
+
     def expanded(self, query: str) -> str:
         """The query with the glossary's terms for its words: English words
         get their Chinese terms; a Chinese question's acronyms (a follow-up
@@ -145,7 +181,11 @@ class Corpus:
             return query
         glossary = self._search_glossary or self.glossary
         if detect_language(query) == "zh":
-            return query + " " + " ".join(glossary.expand_acronyms(query))
+            added = glossary.expand_acronyms(query)
+            if "en" in self._languages:
+                # English passages spell the names the question writes in Chinese.
+                added += glossary.english_for(query)
+            return query + " " + " ".join(dict.fromkeys(added))
         return query + " " + " ".join(glossary.expand(query))
 
     def salient_terms(self, query: str, max_share: float = 0.3) -> set[str]:

@@ -145,6 +145,11 @@ class Glossary:
                 found.extend(sorted(names))
         return found
 
+    def english_for(self, query: str) -> list[str]:
+        """English names of the Chinese names in ``query`` (longest names first)."""
+        return [self.english_names[zh] for zh in sorted(self.english_names, key=len, reverse=True)
+                if zh in query]
+
     def expand(self, query: str) -> list[str]:
         """Chinese terms for the English terms (and acronyms) in ``query``."""
         found = self.expand_acronyms(query)

@@ -63,26 +63,29 @@ class HybridRetriever(BaseRetriever):
     def glossary(self) -> Glossary:
         return self.corpus.glossary
 
-    def search(self, query: str, k: int | None = None) -> list[Passage]:
+    def search(self, query: str, k: int | None = None, documents: list[str] | None = None) -> list[Passage]:
+        """The ``k`` best passages for ``query``; of the named ``documents``
+        only, if given (names, ids or titles; an unknown one is a ValueError)."""
         k = k or self.k
         corpus = self.corpus
         corpus.refresh()
         if not corpus.passages:
             return []
+        doc_ids = corpus.document_ids(documents) if documents else None
         expanded = corpus.expanded(query)  # one expansion for all three rankings
         fused: dict[str, Passage] = {}
         weights: dict[str, float] = {}
         q_tokens = tokens(expanded)
-        lexical = self._lexical(q_tokens) if self.mode in ("hybrid", "bm25") else []
+        lexical = self._lexical(q_tokens, doc_ids) if self.mode in ("hybrid", "bm25") else []
         # A fragment (a keywords line, a figure caption) joins the vector
         # rankings only when keyword search ranks it first: when asked for.
         asked_for = lexical[0][0].id if lexical else None
         if self.mode in ("hybrid", "dense"):
             vector = self.embedder.embed_query(expanded)
-            for rank, p in enumerate(self._dense(vector, asked_for), start=1):
+            for rank, p in enumerate(self._dense(vector, asked_for, doc_ids), start=1):
                 fused.setdefault(p.id, p).ranks["dense"] = rank
                 fused[p.id].dense = p.dense
-            for rank, (p, score) in enumerate(self._sentences(vector, asked_for), start=1):
+            for rank, (p, score) in enumerate(self._sentences(vector, asked_for, doc_ids), start=1):
                 fused.setdefault(p.id, p).ranks["sentence"] = rank
                 fused[p.id].dense = max(fused[p.id].dense, score)
             weights["dense"] = weights["sentence"] = 1.0
@@ -99,12 +102,13 @@ class HybridRetriever(BaseRetriever):
         ranked = sorted(fused.values(), key=lambda p: p.score, reverse=True)
         return merge_neighbours(ranked, self.merge_window, self.merge_chars)[:k]
 
-    def _dense(self, vector: list[float], asked_for: str | None = None) -> list[Passage]:
+    def _dense(self, vector: list[float], asked_for: str | None = None,
+               doc_ids: list[str] | None = None) -> list[Passage]:
         # The vector is of the glossary-expanded query: e5 matches an English
         # question to Chinese passages far better when the glossary's Chinese
         # terms ride along (docs/decisions.md).
         n = min(self.candidates, len(self.corpus.passages))
-        res = self.store.query(vector, n, PASSAGE)
+        res = self.store.query(vector, n, PASSAGE, doc_ids=doc_ids)
         out = []
         for pid, doc, meta, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0],
                                         res["distances"][0], strict=True):
@@ -115,13 +119,13 @@ class HybridRetriever(BaseRetriever):
             out.append(p)
         return out
 
-    def _sentences(self, vector: list[float], asked_for: str | None = None
-                   ) -> list[tuple[Passage, float]]:
+    def _sentences(self, vector: list[float], asked_for: str | None = None,
+                   doc_ids: list[str] | None = None) -> list[tuple[Passage, float]]:
         """Passages ranked by their best-matching sentence."""
         n = min(4 * self.candidates, self.corpus.sentence_count)
         if n == 0:
             return []
-        res = self.store.query(vector, n, SENTENCE, include=("metadatas", "distances"))
+        res = self.store.query(vector, n, SENTENCE, include=("metadatas", "distances"), doc_ids=doc_ids)
         by_id = self.corpus.by_id
         best: dict[str, float] = {}
         for meta, dist in zip(res["metadatas"][0], res["distances"][0], strict=True):
@@ -140,11 +144,14 @@ class HybridRetriever(BaseRetriever):
         ranks them first ("这篇文章的关键词是什么？")."""
         return len(p.text) >= self.dense_min_chars or p.id == asked_for
 
-    def _lexical(self, q_tokens: list[str]) -> list[tuple[Passage, float]]:
+    def _lexical(self, q_tokens: list[str], doc_ids: list[str] | None = None) -> list[tuple[Passage, float]]:
         bm25 = self.corpus.bm25
         if bm25 is None or not q_tokens:
             return []
         scores = bm25.get_scores(q_tokens)
+        if doc_ids:
+            allowed = set(doc_ids)
+            scores = [s if p.doc_id in allowed else 0.0 for s, p in zip(scores, self.corpus.passages, strict=True)]
         order = sorted(range(len(scores)), key=lambda i: scores[i], reverse=True)
         picked = [i for i in order[: self.candidates] if scores[i] > 0]
         return [(self.corpus.passages[i].copy(), float(scores[i])) for i in picked]

@@ -20,8 +20,8 @@ from assistant import messages as say
 from assistant.chain import Answer, QuestionError, validate
 from assistant.messages import SEARCHING, SOURCES_EMPTY, WAITING, WRITING
 from assistant.web.health import Holder
-from assistant.web.openai_api import text_of
 from assistant.web.render import passages_html, safe_markdown
+from assistant.web.requests import text_of
 from core.profile import Profile
 
 __all__ = ["CURSOR", "SEARCHING", "WAITING", "WRITING", "build_ui", "chat_turn", "sources_html"]

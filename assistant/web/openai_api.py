@@ -16,7 +16,6 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -27,91 +26,21 @@ from assistant.chain import Answer, Assistant, QuestionError, validate
 from assistant.generation import GeneratorError
 from assistant.generation.worker import WorkerError
 from assistant.web.health import Holder
+from assistant.web.requests import RequestError, parse_request
 from core.settings import Settings
 from core.text import HAN
 from index.store import StoreError
 
 log = logging.getLogger("assistant.web")
-_ROLES = {"system", "user", "assistant", "developer", "tool"}
 _END = object()
 # Failures of something the assistant depends on (the index, the model):
 # 503, which a client may retry, with the reason.
 _OUTAGES = (StoreError, GeneratorError, WorkerError, ConnectionError, TimeoutError)
 
 
-class RequestError(ValueError):
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
-
-
 def error(status: int, message: str, kind: str = "invalid_request_error") -> JSONResponse:
     return JSONResponse({"error": {"message": message, "type": kind, "param": None,
                                    "code": None}}, status_code=status)
-
-
-def text_of(content: Any) -> str:
-    """Plain text of a chat message's content (a string, or Gradio's / OpenAI's list
-    of parts such as ``{"type": "text", "text": ...}``)."""
-    if content is None:
-        return ""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, dict):
-        return str(content.get("text", "")) if content.get("type", "text") == "text" else ""
-    if isinstance(content, list | tuple):
-        return "\n".join(t for t in (text_of(part) for part in content) if t)
-    return str(content)
-
-
-@dataclass
-class ChatRequest:
-    question: str
-    history: list[dict[str, str]]
-    stream: bool
-    model: str
-    documents: list[str] | None
-
-
-def parse_request(body: Any, settings: Settings) -> ChatRequest:
-    """The question (the last user message), the history before it and the
-    options of an OpenAI chat-completions request; RequestError if malformed."""
-    if not isinstance(body, dict):
-        raise RequestError("the request body must be a JSON object")
-    messages = body.get("messages")
-    if not isinstance(messages, list) or not messages:
-        raise RequestError("'messages' must be a non-empty list of {role, content} objects")
-    if len(messages) > settings.server.max_messages:
-        raise RequestError(f"'messages' has {len(messages)} entries; the limit is {settings.server.max_messages}")
-    for i, m in enumerate(messages):
-        if not isinstance(m, dict):
-            raise RequestError(f"messages[{i}] must be an object with 'role' and 'content'")
-        if m.get("role") not in _ROLES:
-            raise RequestError(f"messages[{i}].role must be one of {', '.join(sorted(_ROLES))}")
-        if not isinstance(m.get("content"), str | list | type(None)):
-            raise RequestError(f"messages[{i}].content must be a string or a list of parts")
-    stream = body.get("stream", False)
-    if not isinstance(stream, bool):
-        raise RequestError("'stream' must be true or false")
-    model = body.get("model", "")
-    if not isinstance(model, str):
-        raise RequestError("'model' must be a string")
-    documents = body.get("documents")
-    if documents is not None and not (isinstance(documents, list)
-                                      and all(isinstance(d, str) for d in documents)):
-        raise RequestError("'documents' must be a list of document names or ids")
-    last_user = max((i for i, m in enumerate(messages) if m.get("role") == "user"), default=-1)
-    if last_user < 0:
-        raise RequestError("no user message: the last user message is the question")
-    question = text_of(messages[last_user].get("content"))
-    history = [{"role": m["role"], "content": text_of(m.get("content"))}
-               for m in messages[:last_user] if m.get("role") in ("user", "assistant")]
-    history = [h for h in history if h["content"].strip()]
-    used = sum(len(h["content"]) for h in history)
-    if used > settings.server.max_history_chars:
-        raise RequestError(f"the conversation history is {used} characters long; the limit is "
-                           f"{settings.server.max_history_chars}: start a new conversation")
-    return ChatRequest(question, history, stream, model, documents)
 
 
 def _approx_tokens(text: str) -> int:
@@ -152,7 +81,8 @@ def _sse(data: dict[str, Any] | str) -> str:
 
 
 def stream_completion(bot: Assistant, question: str, history: list[dict[str, str]],
-                      model: str, cancel: threading.Event | None = None) -> Iterator[str]:
+                      model: str, cancel: threading.Event | None = None,
+                      documents: list[str] | None = None) -> Iterator[str]:
     """SSE chunks: a role delta, one content delta per token, a final chunk with
     ``finish_reason: "stop"`` and the extra fields, then ``[DONE]``. While the
     request waits for the model, empty chunks carry ``queue_position``.
@@ -171,7 +101,7 @@ def stream_completion(bot: Assistant, question: str, history: list[dict[str, str
     yield chunk({"role": "assistant", "content": ""})
     streamed = False
     try:
-        for event in bot.stream(question, history, cancel=cancel):
+        for event in bot.stream(question, history, cancel=cancel, documents=documents):
             if event["type"] == "queue":
                 yield chunk({}, queue_position=event["position"])
             elif event["type"] == "token" and event["text"]:
@@ -249,15 +179,22 @@ def router(holder: Holder, settings: Settings) -> APIRouter:
         if bot is None:
             return error(503, f"the assistant is not ready: {holder.reason}", "server_error")
         model = req.model or f"bonn-assistant-{bot.generator}"
+        if req.documents:
+            try:
+                bot.corpus.document_ids(req.documents)
+            except ValueError as exc:
+                return error(400, str(exc))
+            except _OUTAGES as exc:
+                return error(503, f"the index cannot be read: {exc}", "server_error")
         cancel = threading.Event()
         if req.stream:
-            chunks = stream_completion(bot, question, req.history, model, cancel)
+            chunks = stream_completion(bot, question, req.history, model, cancel, req.documents)
             return StreamingResponse(
                 _cancelling(request, chunks, cancel), media_type="text/event-stream",
                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
         watcher = asyncio.create_task(_watch_disconnect(request, cancel))
         try:
-            answer = await run_in_threadpool(bot.ask, question, req.history, cancel)
+            answer = await run_in_threadpool(bot.ask, question, req.history, cancel, req.documents)
         except QuestionError as exc:
             return error(400, str(exc))
         except _OUTAGES as exc:

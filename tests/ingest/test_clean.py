@@ -791,3 +791,22 @@ def test_english_paragraphs_on_their_own_lines_are_not_merged_into_the_title():
     blocks = clean(raw)
     assert not any(b.kind == "title" and "secretariat" in b.text for b in blocks)
     assert "Bonn hosts the UNFCCC secretariat." in [b.text for b in blocks]
+
+
+def test_an_article_saved_as_plain_text_gets_its_title_and_headings_from_bare_lines():
+    text = ("Geneva\n\nGeneva is a city in Switzerland.\n\nHistory\n\nThe Romans took it in 121 BC.\n\n"
+            "Geography\n\nTopography\n\nThe city lies on a lake.\n\n"
+            "- Jean Calvin (1509–1564) reformer\n- Henri Dunant (1828–1910) founder of the Red Cross\n"
+            "- Jean Piaget (1896–1980) psychologist\n- Ferdinand de Saussure (1857–1913) linguist\n")
+    blocks = clean(text)
+    assert [(b.kind, b.level, b.text) for b in blocks if b.kind in ("title", "heading")] == [
+        ("title", 0, "Geneva"), ("heading", 1, "History"), ("heading", 1, "Geography"),
+        ("heading", 2, "Topography")]
+    # List items end without a full stop, yet the text is not hard-wrapped: one block each.
+    assert sum(b.text.startswith("- ") for b in blocks) == 4
+
+
+def test_short_lines_are_not_headings_in_a_document_that_marks_its_headings():
+    text = "# Report\n\nIntro line\n\nThe first paragraph ends here.\n\n## Part\n\nMore text here.\n"
+    blocks = clean(text)
+    assert [b.text for b in blocks if b.kind == "heading"] == ["Report", "Part"]

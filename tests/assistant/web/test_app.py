@@ -225,11 +225,11 @@ class Broken:
         self.generator = "broken"
         self.settings = real.settings
 
-    def stream(self, question: str, history: list | None = None, cancel: object = None):
+    def stream(self, question: str, history: list | None = None, cancel: object = None, documents: object = None):
         yield next(iter(self.real.stream(question, history)))  # the sources event
         raise RuntimeError("model crashed")
 
-    def ask(self, question: str, history: list | None = None, cancel: object = None):
+    def ask(self, question: str, history: list | None = None, cancel: object = None, documents: object = None):
         raise RuntimeError("model crashed")
 
 
@@ -396,3 +396,14 @@ def test_the_documents_listing_names_documents_by_name(client: TestClient) -> No
     assert [d["name"] for d in docs] == ["bonn-shanghai.txt"]
     assert docs[0]["id"] == "bonn-shanghai.txt" and "/" not in docs[0]["id"]
     assert docs[0]["language"] == "zh" and docs[0]["chunks"] > 30 and docs[0]["instructions"] == 0
+
+
+def test_the_documents_field_restricts_the_search_and_an_unknown_name_is_a_400(client: TestClient):
+    r = ask(client, user(UNFCCC_ZH), documents=["bonn-shanghai.txt"])
+    assert r.status_code == 200
+    assert {c["doc"] for c in r.json()["citations"]} == {"bonn-shanghai.txt"}
+    for stream in (False, True):
+        r = ask(client, user(UNFCCC_ZH), documents=["nowhere.txt"], stream=stream)
+        assert r.status_code == 400
+        assert "nowhere.txt" in r.json()["error"]["message"]
+        assert "bonn-shanghai.txt" in r.json()["error"]["message"]  # what is indexed
