@@ -65,3 +65,8 @@ def test_an_answer_restricted_to_a_document_cites_only_it(two_docs: Assistant):
     assert "1602" in answer.answer
     assert {c.doc for c in answer.citations} == {"riverton.txt"}
     assert answer.to_json()["citations"][0]["doc"] == "riverton.txt"
+
+
+def test_a_chinese_question_carries_the_english_names_the_documents_pair_with_its_words(two_docs: Assistant):
+    expanded = two_docs.corpus.expanded("国际地方政府环境行动理事会有多少成员？")
+    assert "ICLEI" in expanded
