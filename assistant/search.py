@@ -37,7 +37,7 @@ class Found:
 
 
 class Search:
-    def __init__(self, settings: Settings, retrieve: Callable[[str, int], list[Passage]],
+    def __init__(self, settings: Settings, retrieve: Callable[[str, int, list[str] | None], list[Passage]],
                  corpus: Knowledge, translate: Callable[[str, str], str] | None = None) -> None:
         self.settings = settings
         self.corpus = corpus
@@ -50,9 +50,7 @@ class Search:
 
     def _ranked(self, request: tuple[str, list[str] | None]) -> list[Passage]:
         query, documents = request
-        k = max(self.settings.retrieval.top_k, self.rank_depth)
-        # Only a filtered search passes the filter: a baseline's retriever takes (query, k).
-        return self.retrieve(query, k, documents) if documents else self.retrieve(query, k)  # type: ignore[call-arg]
+        return self.retrieve(query, max(self.settings.retrieval.top_k, self.rank_depth), documents)
 
     def check(self, documents: list[str] | None) -> None:
         """QuestionError when ``documents`` names a document the index does not hold."""

@@ -41,7 +41,8 @@ class PlainLangChainRetriever:
         for path in discover([docs_dir]):
             raw = load(path).text
             for i, piece in enumerate(splitter.split_text(raw)):
-                docs.append(Document(page_content=piece, metadata={"doc_id": doc_id_for(path), "i": i}))
+                meta = {"doc_id": doc_id_for(path), "doc": path.name, "i": i}
+                docs.append(Document(page_content=piece, metadata=meta))
         self.embedder = embedder
         # No learned name pairs, term statistics, name check or outlines: the plain recipe.
         self.corpus = NoKnowledge(Glossary())
@@ -51,9 +52,11 @@ class PlainLangChainRetriever:
                          collection_metadata={"hnsw:space": "cosine"})
         self.db.add_documents(docs)
 
-    def search(self, query: str, k: int = 3) -> list[Passage]:
+    def search(self, query: str, k: int = 3, documents: list[str] | None = None) -> list[Passage]:
+        # The plain recipe knows its documents by file name only.
+        where = {"doc": {"$in": list(documents)}} if documents else None
         out = []
-        for doc, dist in self.db.similarity_search_with_score(query, k=k):
+        for doc, dist in self.db.similarity_search_with_score(query, k=k, filter=where):
             p = Passage(str(doc.metadata.get("i")), doc.page_content, doc.metadata["doc_id"], "",
                         "", None, 0, 0)
             p.dense = p.score = 1.0 - float(dist)

@@ -97,6 +97,7 @@ class Corpus:
         self._search_glossary: Glossary | None = None
         self._outline: list[Section] = []
         self._languages: set[str] = set()
+        self._doc_names: dict[str, str] = {}  # a document's id, file name or title (casefolded) -> id
 
     def refresh(self) -> None:
         revision = self.store.fingerprint()
@@ -131,6 +132,11 @@ class Corpus:
             self.sentence_count = self.store.count() - len(passages)
             self.df = df
             self._languages = {p.language for p in passages if p.language}
+            self._doc_names = {}
+            for p in passages:
+                for key in (p.doc_id, p.doc, p.doc_title):
+                    if key:
+                        self._doc_names.setdefault(key.casefold(), p.doc_id)
             self.bm25 = BM25Okapi(bags) if passages else None
             self._revision = revision
 
@@ -161,11 +167,7 @@ class Corpus:
         """The ids of the documents ``names`` name (a file name, an id or a
         title each); ValueError for a name no indexed document has."""
         self.refresh()
-        known: dict[str, str] = {}
-        for p in self.passages:
-            for key in (p.doc_id, p.doc, p.doc_title):
-                if key:
-                    known.setdefault(key.casefold(), p.doc_id)
+        known = self._doc_names
         missing = [n for n in names if n.casefold() not in known]
         if missing:
             indexed = sorted({p.doc for p in self.passages})

@@ -179,10 +179,10 @@ def router(holder: Holder, settings: Settings) -> APIRouter:
         if bot is None:
             return error(503, f"the assistant is not ready: {holder.reason}", "server_error")
         model = req.model or f"bonn-assistant-{bot.generator}"
-        if req.documents:
+        if req.documents:  # checked before a stream starts, so a bad name is a plain 400
             try:
-                bot.corpus.document_ids(req.documents)
-            except ValueError as exc:
+                bot.search.check(req.documents)
+            except QuestionError as exc:
                 return error(400, str(exc))
             except _OUTAGES as exc:
                 return error(503, f"the index cannot be read: {exc}", "server_error")

@@ -247,6 +247,15 @@ def test_the_plain_langchain_baseline_runs_the_whole_chain(index, tmp_path, ques
     assert answer.answer and answer.retrieved
 
 
+def test_the_plain_baseline_honours_a_document_filter_by_file_name(index, tmp_path):
+    from evals.baselines import PlainLangChainRetriever
+
+    plain = PlainLangChainRetriever(index.settings.ingest.docs_dir, index.retriever.embedder, tmp_path)
+    name = next(index.settings.ingest.docs_dir.iterdir()).name
+    assert plain.search("波恩", 3, documents=[name])
+    assert plain.search("波恩", 3, documents=["nowhere.txt"]) == []
+
+
 @pytest.mark.parametrize(("question", "answer", "lacks"), [
     ("联合国开发计划署搬到波恩以后，给当地带来了多少就业岗位？", "给当地带来了大量就业岗位。", True),
     ("How many jobs did UNDP bring to Bonn?", "It brought a lot of jobs.", True),
