@@ -45,6 +45,7 @@ class IngestSettings:
     chunk_overlap: int = _f(70, "characters shared by neighbouring chunks")
     chunk_min: int = _f(120, "a piece shorter than this joins a neighbour")
     sentence_min: int = _f(6, "sentences shorter than this get no vector of their own")
+    max_file_mb: float = _f(50.0, "largest document file, MB (bigger files are refused with a message)")
 
 
 @dataclass(frozen=True)

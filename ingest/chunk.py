@@ -7,6 +7,7 @@ a comma is the fallback only for a single sentence longer than a chunk).
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 
@@ -99,6 +100,7 @@ def chunk_document(
     for path, group in sections(blocks):
         start, end = group[0].start, group[-1].end
         body = cleaned[start:end]
+        starts = [b.start for b in group]  # in document order, as clean() gives them
         cursor = 0
         spans: list[tuple[int, int]] = []
         for piece in split.split_text(body):
@@ -111,7 +113,10 @@ def chunk_document(
         for at, stop in _merge_short(spans, chunk_min, chunk_size):
             piece = body[at:stop]
             abs_start = start + at
-            page = next((b.page for b in reversed(group) if b.start <= abs_start), group[0].page)
+            # The page of the last block starting at or before the chunk (a
+            # search, not a scan of the section per chunk: that was quadratic).
+            before = bisect.bisect_right(starts, abs_start) - 1
+            page = group[before].page if before >= 0 else group[0].page
             digest = _content_id(doc_id, path, piece)
             # Identical text twice in one section still needs two ids.
             seen[digest] = seen.get(digest, 0) + 1
@@ -124,26 +129,28 @@ def chunk_document(
 def _merge_short(spans: list[tuple[int, int]], minimum: int, limit: int) -> list[tuple[int, int]]:
     """Fold a piece shorter than ``minimum`` into its neighbour in the same
     section (the splitter has no lower bound): a lone trailing sentence or a
-    caption ranks well on a few shared words yet rarely holds an answer."""
-    out = list(spans)
-    i = 0
-    while i < len(out) and len(out) > 1:
-        a, b = out[i]
-        if b - a >= minimum:
-            i += 1
+    caption ranks well on a few shared words yet rarely holds an answer.
+
+    Left to right in one pass: a piece that joins the piece after it is looked
+    at again (it may still be short); one that joins the piece before is not."""
+    done: list[tuple[int, int]] = []  # looked at (the last may still take a short piece)
+    current, n = (spans[0] if spans else None), len(spans)
+    j = 1  # spans[j:] are not looked at yet
+    while current is not None and len(done) + 1 + n - j > 1:
+        a, b = current
+        before = (done[-1][0], b) if done else None
+        after = (a, spans[j][1]) if j < n else None
+        options = [s for s in (before, after) if s and s[1] - s[0] <= limit] if b - a < minimum else []
+        merged = min(options, key=lambda s: s[1] - s[0]) if options else None
+        if merged is not None and merged != before:
+            current, j = merged, j + 1  # took the next piece in: look at it again
             continue
-        before = (out[i - 1][0], b) if i > 0 else None
-        after = (a, out[i + 1][1]) if i + 1 < len(out) else None
-        options = [s for s in (before, after) if s and s[1] - s[0] <= limit]
-        if not options:
-            i += 1
-            continue
-        merged = min(options, key=lambda s: s[1] - s[0])
-        if merged == before:
-            out[i - 1:i + 1] = [merged]
+        if merged is not None:
+            done[-1] = merged
         else:
-            out[i:i + 2] = [merged]
-    return out
+            done.append(current)
+        current, j = (spans[j], j + 1) if j < n else (None, j)
+    return done + ([current] if current is not None else []) + spans[j:]
 
 
 # Bump when what gets embedded changes, so old vectors are replaced on re-ingest.

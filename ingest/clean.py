@@ -149,19 +149,42 @@ def _footnote(text: str) -> str:
     return f"[^{m.group(1)}]" if m else ""
 
 
+class _Para:
+    """A paragraph being reflowed, in time linear in its length: its text is
+    kept in pieces, joined when it closes; a line joins on the last two
+    characters (all join_lines reads); CJK found, or three Latin words, stay."""
+
+    def __init__(self, block: Block) -> None:
+        self.block, self.parts, self.words = block, [block.text], False
+        self.cjk = bool(_CJK_RE.search(block.text))
+
+    def join(self, line: str) -> None:
+        last = self.parts[-1]
+        self.parts[-1:] = [last[:-2], join_lines(last[-2:], line)]
+        self.cjk = self.cjk or bool(_CJK_RE.search(line))
+
+    def is_latin(self) -> bool:  # _is_latin_line(text)
+        self.words = self.words or (not self.cjk and _is_latin_line(self.done().text))
+        return self.words and not self.cjk
+
+    def done(self) -> Block:
+        self.block.text = "".join(self.parts)
+        return self.block
+
+
 def _reflow(lines: list[Line]) -> list[Block]:
     widths = [len(ln.text) for ln in lines if len(ln.text) > 12]
     width = statistics.median(widths) if widths else 25
     blocks: list[Block] = []
-    para: Block | None = None
+    para: _Para | None = None
     longest = 0
     front_matter = True
     i = 0
 
     def close() -> None:
         nonlocal para, longest
-        if para is not None and para.text:
-            blocks.append(para)
+        if para is not None and para.done().text:
+            blocks.append(para.block)
         para, longest = None, 0
 
     while i < len(lines):
@@ -174,15 +197,17 @@ def _reflow(lines: list[Line]) -> list[Block]:
 
         if _FOOTNOTE.match(text):
             if para is None and blocks and blocks[-1].kind == "paragraph":
-                para = blocks.pop()
+                para = _Para(blocks.pop())
             if para is not None:
-                para.text += _footnote(text)
+                # It ends the paragraph (below) if it follows a sentence end.
+                ended = next((p[-1] for p in reversed(para.parts) if p), "") in set("。！？!?；”")
+                para.parts[-1] += _footnote(text)
                 # The marker sat mid-line: a short next line is the rest of
                 # that physical line, so the paragraph goes on.
                 nxt = lines[i + 1].text if i + 1 < len(lines) else ""
                 if len(nxt) < width * 0.6:
                     longest = 0
-                elif re.search(r"[。！？!?；”]\[\^\d+\]$", para.text):
+                elif ended:
                     close()
             i += 1
             continue
@@ -207,7 +232,7 @@ def _reflow(lines: list[Line]) -> list[Block]:
             blocks.append(Block("heading", text, level, ln.page))
         elif abstract:
             close()
-            para = Block("abstract", "摘要：" + text[abstract.end():], 0, ln.page)
+            para = _Para(Block("abstract", "摘要：" + text[abstract.end():], 0, ln.page))
             longest = len(text)
         elif keywords:
             close()
@@ -224,31 +249,31 @@ def _reflow(lines: list[Line]) -> list[Block]:
         elif _CAPTION.match(text):
             close()
             blocks.append(Block("caption", text, 0, ln.page))
-        elif para is not None and _is_latin_line(para.text) and _CJK_RE.search(text):
+        elif para is not None and _CJK_RE.search(text) and para.is_latin():
             # Chinese text after an all-Latin block (the English title) starts anew.
             close()
-            para = Block("paragraph", text, 0, ln.page)
+            para = _Para(Block("paragraph", text, 0, ln.page))
             longest = len(text)
             if front_matter and len(text) <= 12:
                 close()
-        elif _is_latin_line(text) and (para is None or not _is_latin_line(para.text)):
+        elif _is_latin_line(text) and (para is None or not para.is_latin()):
             # An all-Latin line after Chinese text starts a new block (e.g. the
             # English title); Latin lines join one another with spaces.
             close()
-            para = Block("paragraph", text, 0, ln.page)
+            para = _Para(Block("paragraph", text, 0, ln.page))
             longest = len(text)
         else:
             if para is None:
-                para = Block("paragraph", text, 0, ln.page)
+                para = _Para(Block("paragraph", text, 0, ln.page))
             else:
-                para.text = join_lines(para.text, text)
+                para.join(text)
             longest = max(longest, len(text))
             ends = text.endswith(TERMINAL)
             short = len(text) < min(longest, width) - 2
-            if ends and (short or _is_short_standalone(text, width)):
+            if ends and (short or len(text) < width * 0.5):  # or short even standing alone
                 close()
-            elif front_matter and len(text) <= 12 and not ends \
-                    and not re.search(r"[，。、；：]", text) and _keywords_label_ahead(lines, i):
+            elif front_matter and len(text) <= 12 and not ends and not re.search(r"[，。、；：]", text) \
+                    and any(_KEYWORDS.match(x.text) for x in lines[i + 1:i + 9]):
                 # Short unpunctuated lines before the first heading (keyword
                 # lists) are blocks of their own.
                 close()
@@ -259,14 +284,6 @@ def _reflow(lines: list[Line]) -> list[Block]:
     close()
     _mark_title(blocks)
     return blocks
-
-
-def _keywords_label_ahead(lines: list[Line], i: int, window: int = 8) -> bool:
-    return any(_KEYWORDS.match(ln.text) for ln in lines[i + 1:i + 1 + window])
-
-
-def _is_short_standalone(text: str, width: float) -> bool:
-    return len(text) < width * 0.5
 
 
 def _is_latin_line(text: str) -> bool:

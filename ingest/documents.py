@@ -34,7 +34,7 @@ def doc_id_for(path: Path) -> str:
 
 
 def process(path: Path, settings: Settings) -> Document:
-    raw = load(path)
+    raw = load(path, max_bytes=int(settings.ingest.max_file_mb * 1_000_000))
     # Documents are data: markup that would fetch or run, and a chat model's
     # control tokens, become plain words before anything else reads them.
     blocks = clean(strip_markup(neutralise_tokens(raw.text)), raw.has_pages)

@@ -9,6 +9,7 @@ from pathlib import Path
 SUPPORTED = (".txt", ".md", ".pdf", ".docx")
 # Page breaks inside loaded text; the cleaner turns them into page numbers.
 PAGE_BREAK = "\f"
+MB = 1_000_000  # as the setting max_file_mb counts
 
 
 class LoadError(Exception):
@@ -39,13 +40,19 @@ def discover(paths: list[Path]) -> list[Path]:
     return found
 
 
-def load(path: Path) -> RawDocument:
+def load(path: Path, max_bytes: int | None = None) -> RawDocument:
+    """The text of ``path``; a file over ``max_bytes`` is refused before it is read."""
     if not path.exists():
         raise LoadError(path, "file not found")
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         raise LoadError(path, f"unsupported file type {suffix or '(none)'!r}; "
                               f"supported: {', '.join(SUPPORTED)}")
+    size = path.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        raise LoadError(path, f"file is {_mb(size)} MB ({size:,} bytes), over the limit of "
+                              f"{max_bytes / MB:g} MB; to ingest it, raise the setting max_file_mb "
+                              "(environment variable ASSISTANT_MAX_FILE_MB)")
     data = path.read_bytes()
     if not data.strip():
         raise LoadError(path, "file is empty")
@@ -58,6 +65,10 @@ def load(path: Path) -> RawDocument:
     if not text.replace(PAGE_BREAK, "").strip():
         raise LoadError(path, "no text could be extracted (scanned or empty document?)")
     return RawDocument(path=path, text=text, has_pages=has_pages)
+
+
+def _mb(n: int) -> str:
+    return f"{n / MB:.1f}" if n >= MB else f"{n / MB:.2g}"
 
 
 def decode_text(path: Path, data: bytes) -> str:

@@ -269,6 +269,46 @@ def test_unsupported_extension_message_lists_supported_types(tmp_path):
     assert ".txt, .md, .pdf, .docx" in err.value.reason
 
 
+
+# --- the size limit (setting max_file_mb) --------------------------------------
+
+
+def test_a_file_over_the_size_limit_is_refused_naming_its_size_the_limit_and_the_setting(tmp_path):
+    path = write(tmp_path / "big.txt", CHINESE.encode("utf-8") * 40)  # 3,080 bytes
+    with pytest.raises(LoadError) as err:
+        load(path, max_bytes=1_000)
+    assert err.value.path == path
+    assert err.value.reason == ("file is 0.0031 MB (3,080 bytes), over the limit of 0.001 MB; to ingest it, "
+                                "raise the setting max_file_mb (environment variable ASSISTANT_MAX_FILE_MB)")
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    path = write(tmp_path / "huge.txt", b"x" * 5_000)
+
+    def unread(self):
+        raise AssertionError(f"{self} was read")
+
+    monkeypatch.setattr(Path, "read_bytes", unread)
+    with pytest.raises(LoadError, match="over the limit"):
+        load(path, max_bytes=4_999)
+
+
+def test_a_file_at_the_size_limit_loads(tmp_path):
+    data = CHINESE.encode("utf-8")
+    assert load(write(tmp_path / "doc.txt", data), max_bytes=len(data)).text == CHINESE
+
+
+def test_without_a_limit_any_size_loads(tmp_path):
+    assert load(write(tmp_path / "doc.txt", CHINESE.encode("utf-8") * 40)).text == CHINESE * 40
+
+
+def test_ingest_takes_its_limit_from_the_setting_max_file_mb(tmp_path, settings):
+    path = write(tmp_path / "doc.txt", CHINESE.encode("utf-8") * 40)  # 3,080 bytes
+    assert process(path, settings.replace(max_file_mb=0.004)).chunks
+    with pytest.raises(LoadError, match=r"over the limit of 0\.003 MB; .*max_file_mb"):
+        process(path, settings.replace(max_file_mb=0.003))
+
+
 def test_missing_file_raises_load_error(tmp_path):
     path = tmp_path / "nowhere.txt"
     with pytest.raises(LoadError) as err:
