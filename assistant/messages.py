@@ -86,3 +86,22 @@ SEND, CLEAR = "发送 · Send", "清空 · Clear"
 EXAMPLES_LABEL = "示例问题 · Example questions"
 GENERATOR_STATUS = "生成方式 · Generator: `{generator}`"
 LOADING_STATUS = "⏳ 助手尚未就绪 / Not ready: {reason}"
+MACHINE_TRANSLATION = "机器翻译 · Machine translation:"
+ANSWER_SOURCES = "此回答的来源 · Sources of this answer: {marks}"
+DOC_FILTER = "检索范围（留空：全部文档）· Search these documents (empty: all)"
+EXPORT = "导出对话 · Export (Markdown)"
+TAB_CHAT, TAB_DOCS, TAB_SETTINGS = "对话 · Chat", "文档 · Documents", "设置 · Settings"
+DOCS_TABLE = ["name", "language", "chunks", "sections", "ingested_at", "embedder", "title"]
+UPLOAD_LABEL = "添加或更新文档 (.txt .md .pdf .docx) · Add or update a document"
+UPLOAD = "导入 · Ingest"
+REMOVE_LABEL = "要移除的文档 · Document to remove"
+REMOVE = "移除 · Remove"
+REINGEST = "重新导入文档文件夹 · Re-ingest the documents folder"
+INGESTED = ("已导入 · Ingested {id}: {added} added, {updated} updated, {unchanged} unchanged, {removed} removed "
+            "chunks ({seconds:.1f} s)")
+REMOVED = "已移除 · Removed {id} ({removed} chunks)"
+REINGESTED = ("已导入 · Ingested {documents} documents: {added} added, {updated} updated, {unchanged} unchanged, "
+              "{removed} removed chunks ({seconds:.1f} s)")
+LIB_ERROR = "出错 · Error: {message}"
+SETTINGS_NOTE = ("这些设置由环境变量（ASSISTANT_…）和命令行参数决定，此处只读。 · These settings come "
+                 "from environment variables (ASSISTANT_…) and flags; shown read-only.")

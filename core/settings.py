@@ -30,6 +30,7 @@ ENV_PREFIX = "ASSISTANT_"
 # the validation all read it).
 GENERATORS = ("local", "openai", "extractive")
 EMBEDDERS = ("e5", "st")
+SECRET = {"openai_api_key", "auth", "api_keys"}  # shown as *** wherever settings are listed
 
 
 def _f(default: Any, doc: str, **kw: Any) -> Any:
@@ -121,6 +122,14 @@ class ServerSettings:
     max_body_bytes: int = _f(1_000_000, "largest request body")
     max_messages: int = _f(200, "most messages in one request")
     max_history_chars: int = _f(40_000, "longest conversation history, characters")
+    auth: str = _f("", "sign-in for the page and /v1/*: user:password entries, comma-separated, "
+                       "or a file with one per line (empty: no sign-in)", repr=False)
+    api_keys: str = _f("", "keys accepted as 'Authorization: Bearer KEY': comma-separated or a file",
+                       repr=False)
+    allowed_origins: str = _f("", "other page origins (scheme://host:port) that may post, comma-separated")
+    chat_concurrency: int = _f(16, "web chat turns in flight at once (the model queues them; each "
+                                   "waiting turn shows its place)")
+    ingest_wait: float = _f(600.0, "an upload waits this long for another ingest to finish, seconds")
 
 
 SECTIONS: dict[str, type] = {"ingest": IngestSettings, "index": IndexSettings,
@@ -184,7 +193,7 @@ class Settings:
             f = next(f for f in dataclasses.fields(SECTIONS[section]) if f.name == name)
             value = getattr(getattr(self, section), name)
             out.append({"section": section, "name": name,
-                        "value": "***" if name.endswith("api_key") and value else str(value),
+                        "value": "***" if name in SECRET and value else str(value),
                         "doc": f.metadata.get("doc", ""),
                         "from_env": ENV_PREFIX + name.upper() in os.environ})
         return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from core.schema import KIND_KEY, PASSAGE
@@ -17,6 +18,7 @@ from core.settings import IndexSettings, Settings
 
 EMBEDDER_KEY = "embedder"
 REVISION_KEY = "revision"
+INGESTED_PREFIX = "ingested:"  # collection metadata: when each document last changed
 
 
 class StoreError(RuntimeError):
@@ -66,23 +68,43 @@ class Store:
         self.collection = self.client.get_collection(name=self.collection.name, embedding_function=None)
 
     def fingerprint(self) -> str:
-        """Changes whenever the indexed content changes (revision and size).
-        Reopens the collection if it was dropped and rebuilt meanwhile."""
-        try:
-            return f"{self.revision}:{self.count()}"
-        except Exception:  # noqa: BLE001  (chromadb's NotFoundError: rebuilt meanwhile)
+        """Changes whenever the indexed content changes (revision and size),
+        also when another process or handle changed it: the collection's
+        metadata is read afresh (a handle keeps the metadata it was opened with)."""
+        if self.client is not None:
             self.reopen()
-            return f"{self.revision}:{self.count()}"
+        return f"{self.revision}:{self.count()}"
 
     @property
     def revision(self) -> str:
         return str((self.collection.metadata or {}).get(REVISION_KEY, ""))
 
-    def bump_revision(self) -> None:
+    def bump_revision(self, ingested: list[str] | None = None) -> None:
+        """A new revision; ``ingested``: documents (ids) whose content changed now."""
         meta = dict(self.collection.metadata or {})
-        meta[REVISION_KEY] = f"{time.time():.6f}"
+        now = time.time()
+        meta[REVISION_KEY] = f"{now:.6f}"
+        meta.update({INGESTED_PREFIX + d: round(now, 3) for d in ingested or []})
         meta.pop("hnsw:space", None)  # immutable after creation in chromadb 1.x
         self.collection.modify(metadata=meta)
+
+    def ingest_times(self) -> dict[str, float]:
+        """When each document's content last changed (seconds since the epoch), by id."""
+        meta = self.collection.metadata or {}
+        return {k[len(INGESTED_PREFIX):]: float(v) for k, v in meta.items()
+                if k.startswith(INGESTED_PREFIX)}
+
+    def delete_documents(self, doc_ids: list[str]) -> int:
+        """Delete every record (passages and sentences) of these documents;
+        returns how many passages went."""
+        if not doc_ids:
+            return 0
+        where = {"doc_id": {"$in": list(doc_ids)}}
+        passages = len(self.collection.get(where={"$and": [where, {KIND_KEY: PASSAGE}]},
+                                           include=[])["ids"])
+        self.collection.delete(where=where)
+        self.bump_revision()
+        return passages
 
     def count(self) -> int:
         return int(self.collection.count())
@@ -96,9 +118,13 @@ class Store:
     def documents(self) -> list[dict[str, Any]]:
         """The indexed documents, from their passages' metadata: ``id`` (the
         document's id), ``name`` (its file name, never a server path), title,
-        language, chunks, sections, and ``instructions`` (passages holding
-        sentences that instruct an assistant, which answers leave out)."""
+        language, chunks, sections, ``ingested_at`` (ISO time its content last
+        changed, "" if unknown), the embedder, and ``instructions`` (passages
+        holding sentences that instruct an assistant, which answers leave out)."""
+        if self.client is not None:
+            self.reopen()  # the handle's metadata is as old as the handle
         docs: dict[str, dict[str, Any]] = {}
+        times = self.ingest_times()
         for meta in self.all(include_documents=False)["metadatas"] or []:
             meta = meta or {}
             doc_id = str(meta.get("doc_id", ""))
@@ -109,7 +135,9 @@ class Store:
             d["chunks"] += 1
             d["sections"].add(str(meta.get("section", "")))
             d["instructions"] += int(int(meta.get("instructions", 0) or 0) > 0)
-        return [{**d, "sections": len(d["sections"])} for d in sorted(docs.values(), key=lambda d: d["name"])]
+        return [{**d, "sections": len(d["sections"]), "embedder": self.embedder_id,
+                 "ingested_at": _iso(times.get(d["id"]))}
+                for d in sorted(docs.values(), key=lambda d: d["name"])]
 
     def vectors(self, ids: list[str]) -> dict[str, list[float]]:
         """The stored vectors of these records, by id (missing ids are left out)."""
@@ -125,6 +153,12 @@ class Store:
             where = {"$and": [where, {"doc_id": {"$in": list(doc_ids)}}]}
         return self.collection.query(query_embeddings=[vector], n_results=n, where=where,
                                      include=list(include))
+
+
+def _iso(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    return datetime.fromtimestamp(seconds, tz=UTC).isoformat(timespec="seconds")
 
 
 def location(settings: Settings | IndexSettings) -> str:

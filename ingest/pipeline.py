@@ -46,7 +46,9 @@ class Report:
 
 
 def ingest(paths: list[Path] | None, settings: Settings, rebuild: bool = False,
-           progress: bool | None = None) -> Report:
+           progress: bool | None = None, embedder: Embeddings | None = None) -> Report:
+    """Bring the index in line with the files under ``paths`` (default: the
+    documents folder). ``embedder``: one already loaded (the web app's)."""
     started = time.perf_counter()
     roots = [p.resolve() for p in (paths or [settings.ingest.docs_dir])]
     report = Report()
@@ -73,7 +75,7 @@ def ingest(paths: list[Path] | None, settings: Settings, rebuild: bool = False,
     report.instructions = sum(c.instructions > 0 for d in docs.values() for c in d.chunks)
 
     # 2. Compare with the store.
-    embedder = make_embedder(settings)
+    embedder = embedder or make_embedder(settings)
     report.embedder = embedder_id(embedder)
     if rebuild:
         store_mod.drop(settings)
@@ -119,8 +121,11 @@ def ingest(paths: list[Path] | None, settings: Settings, rebuild: bool = False,
     report.embedded = report.added
     report.unchanged = len(chunks) - report.added - report.updated
     report.removed = sum(stored_meta[rid].get(KIND_KEY) != SENTENCE for rid in stale)
-    if to_add or to_update or stale or rebuild:
-        store.bump_revision()
+    changed = {str(r.to_metadata()["doc_id"]) for r in [*to_add, *to_update]}
+    changed |= {str(stored_meta[rid].get("doc_id")) for rid in stale}
+    fresh = {d for d in docs if d not in store.ingest_times()}
+    if to_add or to_update or stale or rebuild or fresh:
+        store.bump_revision(ingested=sorted((changed | fresh) & set(docs)))
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 

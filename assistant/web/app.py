@@ -21,9 +21,11 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from assistant.chain import Assistant
+from assistant.web import documents_api, openai_api
+from assistant.web.access import LOOPBACK, Access, entries, users
 from assistant.web.chat import CSS, build_ui
 from assistant.web.health import Holder
-from assistant.web.openai_api import router
+from assistant.web.library import Librarian
 from assistant.web.security import BodyLimit, SecurityHeaders
 from core import profile
 from core.settings import Settings
@@ -38,26 +40,33 @@ def build_app(assistant: Assistant | None, settings: Settings) -> FastAPI:
     ``assistant`` may be None (not loaded yet): set it later with
     ``app.state.holder.ready(assistant)``.
     """
-    holder = Holder(assistant)
+    srv = settings.server
+    logins, keys = users(srv.auth), entries(srv.api_keys)
+    holder = Holder(assistant, private=bool(logins or keys))
+    librarian = Librarian(holder, srv.ingest_wait)
+    max_file = int(settings.ingest.max_file_mb * 1_000_000)
     # No /api/docs page: FastAPI's loads its scripts from a CDN, which this
     # page's policy (and an offline machine) refuses; the schema stays.
     page = profile.load(settings.retrieval.profile_path)
     app = FastAPI(title=page.title, docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.holder = holder
     app.state.settings = settings
+    app.state.librarian = librarian
 
     @app.get("/health")
     def health() -> JSONResponse:
         status, body = holder.status()
         return JSONResponse(body, status_code=status)
 
-    app.include_router(router(holder, settings))
-    demo = build_ui(holder, page)
+    app.include_router(openai_api.router(holder, settings))
+    app.include_router(documents_api.router(librarian, max_file))
+    demo = build_ui(holder, page, librarian, srv.chat_concurrency, settings)
     app = gr.mount_gradio_app(
         app, demo, path="/", server_name=settings.server.host, server_port=settings.server.port,
         footer_links=["settings"], run_history=False, ssr_mode=False,
         mcp_server=False, css=CSS, show_error=True)
-    app.add_middleware(BodyLimit, limit=settings.server.max_body_bytes)
+    app.add_middleware(BodyLimit, limit=srv.max_body_bytes, uploads=max_file + 64 * 1024)
+    app.add_middleware(Access, logins=logins, keys=keys, origins=entries(srv.allowed_origins))
     app.add_middleware(SecurityHeaders)
     return app
 
@@ -72,6 +81,10 @@ def serve(settings: Settings) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = build_app(None, settings)
     holder: Holder = app.state.holder
+    if settings.server.host not in LOOPBACK and not holder.private:
+        log.warning("binding %s without sign-in: anyone who can reach this port can read the "
+                    "documents and ask; set ASSISTANT_AUTH=user:password (see README)",
+                    settings.server.host)
     holder.reason = "loading the index and the generator…"
 
     def load() -> None:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import html
 import logging
+import tempfile
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -19,10 +22,14 @@ from starlette.concurrency import run_in_threadpool
 from assistant import messages as say
 from assistant.chain import Answer, QuestionError, validate
 from assistant.messages import SEARCHING, SOURCES_EMPTY, WAITING, WRITING
+from assistant.web.documents_tab import documents_tab, refreshed
 from assistant.web.health import Holder
-from assistant.web.render import passages_html, safe_markdown
+from assistant.web.library import Librarian
+from assistant.web.render import cited_markdown, passages_html, safe_markdown
 from assistant.web.requests import text_of
+from assistant.web.settings_tab import settings_tab
 from core.profile import Profile
+from core.settings import Settings
 
 __all__ = ["CURSOR", "SEARCHING", "WAITING", "WRITING", "build_ui", "chat_turn", "sources_html"]
 
@@ -43,9 +50,42 @@ CSS = """
 sources_html = passages_html
 
 
-def _plain(chat: list[dict[str, Any]] | None) -> list[dict[str, str]]:
-    return [{"role": str(m.get("role", "assistant")), "content": text_of(m.get("content"))}
-            for m in chat or []]
+def _plain(chat: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """The chat as messages of text; an answer's sources message keeps its title."""
+    out: list[dict[str, Any]] = []
+    for m in chat or []:
+        msg: dict[str, Any] = {"role": str(m.get("role", "assistant")),
+                               "content": text_of(m.get("content"))}
+        meta = m.get("metadata") or {}
+        if isinstance(meta, dict) and meta.get("title"):
+            msg["metadata"] = {"title": str(meta["title"]), "status": "done"}
+        out.append(msg)
+    return out
+
+
+def sources_message(answer: Answer) -> dict[str, Any] | None:
+    """The answer's own cited passages, as a collapsed message above it (so
+    every answer keeps its evidence, not only the last one)."""
+    if not answer.citations:
+        return None
+    marks = " ".join(f"[{c.n}]" for c in answer.citations)
+    return {"role": "assistant", "content": cited_markdown(answer),
+            "metadata": {"title": say.ANSWER_SOURCES.format(marks=marks), "status": "done"}}
+
+
+def conversation_markdown(chat: list[dict[str, Any]] | None) -> str:
+    """The conversation as Markdown: questions, answers and each answer's sources."""
+    lines = ["# Conversation", ""]
+    for m in _plain(chat):
+        title = (m.get("metadata") or {}).get("title")
+        if title:
+            lines += [f"<details><summary>{html.escape(title)}</summary>", "", m["content"], "",
+                      "</details>", ""]
+        elif m["role"] == "user":
+            lines += [f"**Q:** {m['content']}", ""]
+        else:
+            lines += [m["content"], ""]
+    return "\n".join(lines)
 
 
 def _shorten(text: str, limit: int = SHOWN_QUESTION_CHARS) -> str:
@@ -74,8 +114,9 @@ def error_text(exc: BaseException) -> str:
 
 
 def chat_turn(holder: Holder, message: str | None, chat: list[dict[str, Any]] | None,
-              history: list[dict[str, str]] | None, cancel: threading.Event | None = None
-              ) -> Iterator[tuple[Any, list[dict[str, str]], Any, list[dict[str, str]]]]:
+              history: list[dict[str, str]] | None, cancel: threading.Event | None = None,
+              documents: list[str] | None = None
+              ) -> Iterator[tuple[Any, list[dict[str, Any]], Any, list[dict[str, str]]]]:
     """One chat turn. Yields ``(textbox, chat, sources panel, history)``.
 
     ``history`` holds only completed turns (question and final answer): error
@@ -102,13 +143,13 @@ def chat_turn(holder: Holder, message: str | None, chat: list[dict[str, Any]] | 
         yield gr.skip(), chat, gr.skip(), history
         return
 
-    def shown(content: str) -> list[dict[str, str]]:
-        return [*chat, {"role": "assistant", "content": content}]
+    def shown(content: str, *before: dict[str, Any] | None) -> list[dict[str, Any]]:
+        return [*chat, *[m for m in before if m], {"role": "assistant", "content": content}]
 
     yield "", shown(SEARCHING), gr.skip(), history
     text = ""
     try:
-        for event in bot.stream(question, history, cancel=cancel):
+        for event in bot.stream(question, history, cancel=cancel, documents=documents or None):
             kind = event["type"]
             if kind == "sources":
                 yield gr.skip(), shown(WRITING), sources_html(event["passages"]), history
@@ -121,7 +162,7 @@ def chat_turn(holder: Holder, message: str | None, chat: list[dict[str, Any]] | 
                 answer: Answer = event["answer"]
                 history = [*history, {"role": "user", "content": question},
                            {"role": "assistant", "content": answer.answer}]
-                yield gr.skip(), shown(final_text(answer)), gr.skip(), history
+                yield gr.skip(), shown(final_text(answer), sources_message(answer)), gr.skip(), history
                 return
         raise RuntimeError("the chain ended without an answer")
     except Exception as exc:  # the chat must stay up whatever the chain does
@@ -135,11 +176,12 @@ _END = object()
 
 
 async def cancellable_turn(holder: Holder, message: str | None, chat: list[dict[str, Any]] | None,
-                           history: list[dict[str, str]] | None) -> AsyncIterator[tuple[Any, ...]]:
+                           history: list[dict[str, str]] | None, documents: list[str] | None = None
+                           ) -> AsyncIterator[tuple[Any, ...]]:
     """:func:`chat_turn` for Gradio: when Gradio drops the turn (the page is
     closed, the client is gone), the generation is cancelled at once."""
     cancel = threading.Event()
-    steps = chat_turn(holder, message, chat, history, cancel)
+    steps = chat_turn(holder, message, chat, history, cancel, documents)
     try:
         while True:
             step = await run_in_threadpool(next, steps, _END)
@@ -150,40 +192,75 @@ async def cancellable_turn(holder: Holder, message: str | None, chat: list[dict[
         cancel.set()
 
 
-def build_ui(holder: Holder, page: Profile | None = None) -> gr.Blocks:
+def chat_tab(holder: Holder, page: Profile, doc_filter: gr.Dropdown, concurrency: int) -> None:
+    """The chat: question box, answers with their own sources, the last
+    answer's retrieved passages beside it, export."""
+    history = gr.State([])
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            chatbot = gr.Chatbot(label=say.CHAT_LABEL, elem_id="chat", height=560,
+                                 buttons=["copy"], feedback_options=None,
+                                 latex_delimiters=[], sanitize_html=True,
+                                 placeholder=say.CHAT_PLACEHOLDER)
+            with gr.Row():
+                box = gr.Textbox(placeholder=say.BOX_PLACEHOLDER,
+                                 show_label=False, lines=1, max_lines=6, scale=6,
+                                 elem_id="question", autofocus=True)
+                send = gr.Button(say.SEND, variant="primary", scale=1, min_width=140,
+                                 elem_id="send")
+                clear = gr.Button(say.CLEAR, scale=1, min_width=140, elem_id="clear")
+            examples = gr.Examples(list(page.examples) or [""], inputs=[box], elem_id="examples",
+                                   label=say.EXAMPLES_LABEL)
+        with gr.Column(scale=2):
+            # Markdown, not gr.HTML: Gradio's HTML component evaluates strings as
+            # JavaScript, which the page's CSP (no 'unsafe-eval') refuses.
+            sources = gr.Markdown(SOURCES_EMPTY, elem_id="sources", sanitize_html=True,
+                                  latex_delimiters=[])
+            export = gr.Button(say.EXPORT, elem_id="export", size="sm")
+            exported = gr.File(label=say.EXPORT, elem_id="exported", visible=False, interactive=False)
+
+    async def respond(message: str, chat: list[dict[str, Any]], hist: list[dict[str, str]],
+                      docs: list[str] | None) -> AsyncIterator[tuple[Any, ...]]:
+        async for step in cancellable_turn(holder, message, chat, hist, docs):
+            yield step
+
+    def reset() -> tuple[list, list, str]:
+        return [], [], SOURCES_EMPTY
+
+    def save(chat: list[dict[str, Any]]) -> Any:
+        folder = Path(tempfile.mkdtemp(prefix="conversation-"))
+        path = folder / f"conversation-{time.strftime('%Y%m%d-%H%M%S')}.md"
+        path.write_text(conversation_markdown(chat), encoding="utf-8")
+        return gr.update(value=str(path), visible=True)
+
+    io = {"inputs": [box, chatbot, history, doc_filter], "outputs": [box, chatbot, sources, history],
+          "concurrency_id": "answer", "concurrency_limit": concurrency, "show_progress": "hidden"}
+    box.submit(respond, api_name="chat", **io)
+    send.click(respond, api_visibility="private", **io)
+    examples.load_input_event.then(respond, api_visibility="private", **io)
+    clear.click(reset, None, [chatbot, history, sources], api_visibility="private")
+    chatbot.clear(reset, None, [chatbot, history, sources], api_visibility="private")
+    export.click(save, chatbot, exported, api_visibility="private")
+
+
+def build_ui(holder: Holder, page: Profile | None = None, librarian: Librarian | None = None,
+             concurrency: int = 16, settings: Settings | None = None) -> gr.Blocks:
+    """The page: chat, documents and settings tabs. ``concurrency``: chat turns
+    in flight at once (the model worker queues them and each says its place)."""
     page = page or Profile()
+    librarian = librarian or Librarian(holder)
     with gr.Blocks(title=page.title, analytics_enabled=False) as demo:
         gr.Markdown(page.description, elem_id="intro")
         status = gr.Markdown(elem_id="status")
-        history = gr.State([])
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3):
-                chatbot = gr.Chatbot(label=say.CHAT_LABEL, elem_id="chat", height=560,
-                                     buttons=["copy"], feedback_options=None,
-                                     latex_delimiters=[], sanitize_html=True,
-                                     placeholder=say.CHAT_PLACEHOLDER)
-                with gr.Row():
-                    box = gr.Textbox(placeholder=say.BOX_PLACEHOLDER,
-                                     show_label=False, lines=1, max_lines=6, scale=6,
-                                     elem_id="question", autofocus=True)
-                    send = gr.Button(say.SEND, variant="primary", scale=1, min_width=140,
-                                     elem_id="send")
-                    clear = gr.Button(say.CLEAR, scale=1, min_width=140, elem_id="clear")
-                examples = gr.Examples(list(page.examples) or [""], inputs=[box], elem_id="examples",
-                                       label=say.EXAMPLES_LABEL)
-            with gr.Column(scale=2):
-                # Markdown, not gr.HTML: Gradio's HTML component evaluates strings as
-                # JavaScript, which the page's CSP (no 'unsafe-eval') refuses.
-                sources = gr.Markdown(SOURCES_EMPTY, elem_id="sources", sanitize_html=True,
-                                      latex_delimiters=[])
-
-        async def respond(message: str, chat: list[dict[str, Any]], hist: list[dict[str, str]]
-                          ) -> AsyncIterator[tuple[Any, ...]]:
-            async for step in cancellable_turn(holder, message, chat, hist):
-                yield step
-
-        def reset() -> tuple[list, list, str]:
-            return [], [], SOURCES_EMPTY
+        with gr.Tabs():
+            with gr.Tab(say.TAB_CHAT, id="chat-tab"):
+                doc_filter = gr.Dropdown([], value=[], multiselect=True, label=say.DOC_FILTER,
+                                         elem_id="doc-filter", allow_custom_value=False)
+                chat_tab(holder, page, doc_filter, concurrency)
+            with gr.Tab(say.TAB_DOCS, id="documents-tab", elem_id="documents-tab"):
+                table = documents_tab(librarian, doc_filter)
+            with gr.Tab(say.TAB_SETTINGS, id="settings-tab", elem_id="settings-tab"):
+                settings_tab(settings or Settings())
 
         def show_status() -> str:
             bot = holder.assistant
@@ -191,12 +268,6 @@ def build_ui(holder: Holder, page: Profile | None = None) -> gr.Blocks:
                 return say.LOADING_STATUS.format(reason=html.escape(holder.reason))
             return say.GENERATOR_STATUS.format(generator=bot.generator)
 
-        io = {"inputs": [box, chatbot, history], "outputs": [box, chatbot, sources, history],
-              "concurrency_id": "answer", "concurrency_limit": 2, "show_progress": "hidden"}
-        box.submit(respond, api_name="chat", **io)
-        send.click(respond, api_visibility="private", **io)
-        examples.load_input_event.then(respond, api_visibility="private", **io)
-        clear.click(reset, None, [chatbot, history, sources], api_visibility="private")
-        chatbot.clear(reset, None, [chatbot, history, sources], api_visibility="private")
         demo.load(show_status, None, status, api_visibility="private")
+        demo.load(lambda: refreshed(librarian), None, [table, doc_filter], api_visibility="private")
     return demo

@@ -10,8 +10,9 @@ from assistant.chain import Assistant
 class Holder:
     """The assistant the server answers with; ``None`` until it is loaded."""
 
-    def __init__(self, assistant: Assistant | None, reason: str = "") -> None:
+    def __init__(self, assistant: Assistant | None, reason: str = "", private: bool = False) -> None:
         self.assistant = assistant
+        self.private = private  # sign-in is on: /health, open to probes, names no documents
         self.reason = reason or ("" if assistant else "the assistant is not loaded")
         self._documents: tuple[str, int] | None = None  # (store revision, count)
 
@@ -48,9 +49,11 @@ class Holder:
         if bot.load_notice and bot.settings.generation.generator != "extractive":
             body["notice"] = bot.load_notice
         if chunks == 0:
-            return 503, {**body, "status": "unavailable",
-                         "reason": "the index is empty: run `python -m ingest` first"}
-        return 200, body
+            body = {**body, "status": "unavailable",
+                    "reason": "the index is empty: run `python -m ingest` first"}
+        if self.private:
+            body = {k: body[k] for k in ("status", "reason", "generator") if k in body}
+        return (503 if chunks == 0 else 200), body
 
     def _count_documents(self, revision: str, chunks: int, store: Any) -> int:
         key = f"{revision}:{chunks}"

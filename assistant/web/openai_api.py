@@ -161,6 +161,10 @@ def router(holder: Holder, settings: Settings) -> APIRouter:
 
     @api.post("/v1/chat/completions", response_model=None)
     async def chat_completions(request: Request) -> JSONResponse | StreamingResponse:
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype and ctype != "application/json" and not ctype.endswith("+json"):
+            # The types a cross-site form may send without asking first are refused.
+            return error(415, f"send the request as application/json, not {ctype}")
         try:
             raw = await read_body(request, settings.server.max_body_bytes)
             try:
@@ -207,21 +211,6 @@ def router(holder: Holder, settings: Settings) -> APIRouter:
             cancel.set()
             watcher.cancel()
         return JSONResponse(completion(answer, model, question, req.history))
-
-    @api.get("/v1/documents")
-    def documents() -> JSONResponse:
-        """The indexed documents (name, language, chunks, sections, and the
-        passages with instructions to an assistant, which answers leave out)."""
-        bot = holder.assistant
-        if bot is None:
-            return error(503, f"the assistant is not ready: {holder.reason}", "server_error")
-        try:
-            docs = bot.retriever.store.documents()
-        except _OUTAGES as exc:
-            return error(503, f"the index cannot be read: {exc}", "server_error")
-        for d in docs:
-            d["id"] = d["name"]  # documents are named by their name, never a server path
-        return JSONResponse({"object": "list", "data": docs})
 
     @api.get("/v1/models")
     def models() -> dict[str, Any]:

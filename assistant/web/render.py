@@ -10,7 +10,7 @@ import html
 import re
 from typing import Any
 
-from assistant.messages import NO_SOURCES, SOURCES_TITLE
+from assistant.messages import MACHINE_TRANSLATION, NO_SOURCES, SOURCES_TITLE
 
 # What turns text into markup once HTML is escaped: images (![), inline links
 # ](…), link definitions (]: url) and the renderer's autolinks (a scheme's ':',
@@ -54,3 +54,25 @@ def passages_html(passages: list[Any]) -> str:
             f'<div class="source-text">{html.escape(p.text.strip())}</div></div>'
         )
     return "\n".join(parts)
+
+
+def cited_markdown(answer: Any) -> str:
+    """An answer's own sources, for the collapsible message under it: each
+    cited passage with its document, section and page, the evidence sentence
+    in bold, and its rendering in the asker's language (marked as a machine
+    translation) when the passage is in another language. Text, not markup."""
+    evidence = {e.n: e for e in answer.evidence}
+    parts = []
+    for c in answer.citations:
+        where = " · ".join(x for x in (c.doc, c.section) if x)
+        if c.page is not None:
+            where += f" (p. {c.page})"
+        text = safe_markdown(c.text.strip())
+        e = evidence.get(c.n)
+        if e is not None and e.text.strip():
+            said = safe_markdown(e.text.strip())
+            text = text.replace(said, f"**{said}**", 1) if said in text else text
+            if e.translation:
+                text += f"\n\n> {MACHINE_TRANSLATION} {safe_markdown(e.translation)}"
+        parts.append(f"**[{c.n}]** {safe_markdown(where)}\n\n{text}")
+    return "\n\n---\n\n".join(parts)

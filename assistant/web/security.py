@@ -82,18 +82,23 @@ class SecurityHeaders:
 
 
 class BodyLimit:
-    """413 for a request whose declared body is larger than ``limit`` bytes.
+    """413 for a request whose declared body is larger than ``limit`` bytes,
+    or ``uploads`` bytes on the paths that take document files.
     (Bodies without a length are capped where they are read.)"""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, uploads: int = 0,
+                 upload_paths: tuple[str, ...] = ("/v1/documents", "/gradio_api/upload")) -> None:
         self.app, self.limit = app, limit
+        self.uploads, self.upload_paths = max(uploads, limit), upload_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             declared = dict(scope.get("headers", [])).get(b"content-length")
-            if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            upload = str(scope.get("path", "")).startswith(self.upload_paths)
+            limit = self.uploads if upload else self.limit
+            if declared is not None and declared.isdigit() and int(declared) > limit:
                 await _json(send, 413, f"the request body is {int(declared)} bytes; the limit is "
-                                       f"{self.limit} bytes")
+                                       f"{limit} bytes")
                 return
         await self.app(scope, receive, send)
 

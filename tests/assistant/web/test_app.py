@@ -279,7 +279,12 @@ def test_chat_turn_follow_up(bot: Assistant) -> None:
     _, chat, _, history = run_turn(holder, UNFCCC_ZH)[-1]
     _, chat, _, history = run_turn(holder, FOLLOW_UP_ZH, chat, history)[-1]
     assert "500多人" in chat[-1]["content"]
-    assert len(history) == 4 and len(chat) == 4
+    # The chat shows each answer's own sources (a titled message above it); the
+    # chain's history holds only the questions and answers.
+    assert len(history) == 4 and len(chat) == 6
+    titled = [m for m in chat if (m.get("metadata") or {}).get("title")]
+    assert [chat.index(m) for m in titled] == [1, 4]
+    assert all("bonn-shanghai.txt" in m["content"] and "**[1]**" in m["content"] for m in titled)
 
 
 def test_chat_turn_accepts_gradio_message_format(bot: Assistant) -> None:
