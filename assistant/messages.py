@@ -105,3 +105,5 @@ REINGESTED = ("已导入 · Ingested {documents} documents: {added} added, {upda
 LIB_ERROR = "出错 · Error: {message}"
 SETTINGS_NOTE = ("这些设置由环境变量（ASSISTANT_…）和命令行参数决定，此处只读。 · These settings come "
                  "from environment variables (ASSISTANT_…) and flags; shown read-only.")
+UNAVAILABLE = ("⚠️ 文档索引暂时无法读取，请稍后再试。 / The document index cannot be read right now; "
+               "please try again shortly. ({message})")

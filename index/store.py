@@ -29,6 +29,19 @@ class EmbedderMismatch(StoreError):
     pass
 
 
+def _outages() -> tuple[type[BaseException], ...]:
+    try:
+        import httpx  # what chromadb's HttpClient raises when the server is gone
+    except ImportError:  # pragma: no cover
+        return (StoreError, ConnectionError, TimeoutError)
+    return (StoreError, ConnectionError, TimeoutError, httpx.TransportError)
+
+
+# Failures of the index's service (a Chroma server down, a folder gone): a
+# caller reports them as "unavailable, try again", not as its own bug.
+OUTAGES = _outages()
+
+
 def _index(settings: Settings | IndexSettings) -> IndexSettings:
     return settings.index if isinstance(settings, Settings) else settings
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
+from core.paths import public
 from core.settings import ROOT, Settings
 from index import store as store_mod
 from index.embedders import embedder_id, make_embedder
@@ -99,7 +100,7 @@ def add(filename: str, data: bytes, settings: Settings,
     older = [d for d in _documents(settings, embedder) if d["name"] == name and d["id"] != new_id]
     report = ingest([target], settings, progress=progress, embedder=embedder)
     if report.errors:  # loaded above, so only a store failure gets here
-        raise LibraryError("; ".join(_public(e) for e in report.errors), 500)
+        raise LibraryError("; ".join(public(e) for e in report.errors), 500)
     if older:
         report.removed += _store(settings, embedder).delete_documents([d["id"] for d in older])
     return Change(name, report)
@@ -128,7 +129,7 @@ def reingest(settings: Settings, embedder: Embeddings | None = None, progress: b
     """Re-ingest the documents folder (incremental: only changed files are
     embedded); the errors name files, not server folders."""
     report = ingest([settings.ingest.docs_dir], settings, progress=progress, embedder=embedder)
-    report.errors = [_public(e) for e in report.errors]
+    report.errors = [public(e) for e in report.errors]
     return report
 
 
@@ -140,6 +141,3 @@ def _documents(settings: Settings, embedder: Embeddings) -> list[dict[str, objec
     return _store(settings, embedder).documents()
 
 
-def _public(message: str) -> str:
-    """An error message without the server's folders."""
-    return message.replace(str(ROOT) + os.sep, "")

@@ -28,8 +28,10 @@ from assistant.web.library import Librarian
 from assistant.web.render import cited_markdown, passages_html, safe_markdown
 from assistant.web.requests import text_of
 from assistant.web.settings_tab import settings_tab
+from core.paths import public
 from core.profile import Profile
 from core.settings import Settings
+from index.store import OUTAGES
 
 __all__ = ["CURSOR", "SEARCHING", "WAITING", "WRITING", "build_ui", "chat_turn", "sources_html"]
 
@@ -110,6 +112,8 @@ def final_text(answer: Answer) -> str:
 def error_text(exc: BaseException) -> str:
     if isinstance(exc, QuestionError):
         return safe_markdown(f"⚠️ {exc}")
+    if isinstance(exc, OUTAGES):
+        return safe_markdown(say.UNAVAILABLE.format(message=public(str(exc))))
     return safe_markdown(say.FAILED.format(kind=type(exc).__name__, message=exc))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.chain import Assistant
+from core.paths import public
 
 
 class Holder:
@@ -40,7 +41,7 @@ class Holder:
             "configured_generator": bot.settings.generation.generator,
             "chunks": chunks,
             "documents": documents,
-            "store": store.location,
+            "store": public(store.location),
             "embedder": store.embedder_id,
         }
         worker = getattr(bot.chat_model, "worker", None)

@@ -9,7 +9,7 @@ import threading
 from typing import Any
 
 from assistant.web.health import Holder
-from index.store import StoreError
+from index.store import OUTAGES
 from ingest import library
 from ingest.library import Change, LibraryError
 from ingest.pipeline import Report
@@ -39,8 +39,8 @@ class Librarian:
             raise LibraryError("another ingest is still running; try again when it has finished", 503)
         try:
             return job(*args, bot.settings, bot.retriever.embedder, **kwargs)
-        except StoreError as exc:
-            raise LibraryError(f"the index cannot be written: {exc}", 503) from exc
+        except OUTAGES as exc:
+            raise LibraryError(f"the index cannot be written now: {exc}", 503) from exc
         except OSError as exc:  # a full disk, a read-only folder
             raise LibraryError(f"the document cannot be stored: {exc.strerror or exc}", 507) from exc
         finally:
@@ -50,8 +50,8 @@ class Librarian:
         bot = self._bot()
         try:
             docs = bot.retriever.store.documents()
-        except StoreError as exc:
-            raise LibraryError(f"the index cannot be read: {exc}", 503) from exc
+        except OUTAGES as exc:
+            raise LibraryError(f"the index cannot be read now: {exc}", 503) from exc
         for d in docs:
             d["id"] = d["name"]  # documents are named by their name, never a server path
         return docs

@@ -27,19 +27,20 @@ from assistant.generation import GeneratorError
 from assistant.generation.worker import WorkerError
 from assistant.web.health import Holder
 from assistant.web.requests import RequestError, parse_request
+from core.paths import public
 from core.settings import Settings
 from core.text import HAN
-from index.store import StoreError
+from index.store import OUTAGES as STORE_OUTAGES
 
 log = logging.getLogger("assistant.web")
 _END = object()
 # Failures of something the assistant depends on (the index, the model):
 # 503, which a client may retry, with the reason.
-_OUTAGES = (StoreError, GeneratorError, WorkerError, ConnectionError, TimeoutError)
+_OUTAGES = (*STORE_OUTAGES, GeneratorError, WorkerError)
 
 
 def error(status: int, message: str, kind: str = "invalid_request_error") -> JSONResponse:
-    return JSONResponse({"error": {"message": message, "type": kind, "param": None,
+    return JSONResponse({"error": {"message": public(message), "type": kind, "param": None,
                                    "code": None}}, status_code=status)
 
 
@@ -118,7 +119,7 @@ def stream_completion(bot: Assistant, question: str, history: list[dict[str, str
             return
         log.warning("streamed completion failed for %r: %s", question[:200], exc)
         kind = "invalid_request_error" if isinstance(exc, QuestionError) else "server_error"
-        yield _sse({"error": {"message": f"{exc}", "type": kind, "param": None, "code": None}})
+        yield _sse({"error": {"message": public(f"{exc}"), "type": kind, "param": None, "code": None}})
     yield _sse("[DONE]")
 
 
