@@ -1,5 +1,6 @@
 """python -m assistant ask QUESTION [--generator NAME] [--store DIR] [--doc NAME ...] [--json]
-python -m assistant serve [--host 127.0.0.1] [--port 7860] [--store DIR]"""
+python -m assistant serve [--host 127.0.0.1] [--port 7860] [--store DIR] [--model-server]
+python -m assistant model-server [--host 127.0.0.1] [--port 8000] [--model GGUF]"""
 
 from __future__ import annotations
 
@@ -34,7 +35,14 @@ def main(argv: list[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="web chat, /health and /v1/chat/completions")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument("--model-server", action="store_true",
+                       help="run the local model as its own server process (restarted if it dies) "
+                            "and answer through it")
     _common(serve)
+    model = sub.add_parser("model-server", help="the local model as an OpenAI-compatible server")
+    model.add_argument("--host", default="127.0.0.1")
+    model.add_argument("--port", type=int, default=8000)
+    model.add_argument("--model", type=Path, help="a GGUF file (default: the assembled one)")
     args = parser.parse_args(argv)
 
     from assistant.build import build_assistant
@@ -45,12 +53,30 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         settings = Settings.from_env().replace(
-            store_dir=args.store, generator=args.generator, top_k=args.k, model_path=args.model,
+            store_dir=getattr(args, "store", None), generator=getattr(args, "generator", None),
+            top_k=getattr(args, "k", None), model_path=args.model,
             host=getattr(args, "host", None), port=getattr(args, "port", None))
+        if args.command == "model-server":
+            import os
+
+            from assistant.generation.model_server import command
+
+            cmd = command(settings, args.host, args.port)
+            os.execv(cmd[0], cmd)
         if args.command == "serve":
             from assistant.web import serve as run_server
 
-            run_server(settings)
+            supervisor = None
+            if args.model_server:
+                from assistant.generation.model_server import Supervisor, client_settings
+
+                supervisor = Supervisor(settings).start()
+                settings = client_settings(settings, supervisor.url)
+            try:
+                run_server(settings, supervisor)
+            finally:
+                if supervisor is not None:
+                    supervisor.stop()
             return 0
         history = json.loads(args.history.read_text(encoding="utf-8")) if args.history else None
         bot = build_assistant(settings)

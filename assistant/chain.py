@@ -9,6 +9,7 @@ before the first token arrives. Components are assembled from settings in
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ from assistant.citations import Citation, cite
 from assistant.condense import condense
 from assistant.generation import GeneratorError
 from assistant.generation import translate as translation
-from assistant.generation.extractive import extract
+from assistant.generation.extractive import extract, extractive_answer
 from assistant.generation.prompts import answer_prompt, format_context, system_prompt
 from assistant.messages import CORRECTION, LANGUAGE_NAMES, NOTICES, QUOTED_IN, REFUSAL_TEXT, YES_NO
 from assistant.retrieval.corpus import Knowledge
@@ -41,6 +42,8 @@ from core.settings import Settings
 from core.text import detect_language, strip_controls, tokens
 
 __all__ = ["MAX_QUESTION_CHARS", "Answer", "Assistant", "QuestionError", "validate"]
+
+log = logging.getLogger("assistant.chain")
 
 
 class Assistant:
@@ -67,14 +70,6 @@ class Assistant:
         self.search = Search(settings, retriever.search, self.corpus, translate)
         self.reviewer = Reviewer(settings, self.corpus, self.system)
         self.premise = PremiseCheck(self.corpus, settings.retrieval.salient_share)
-
-    @property
-    def rank_depth(self) -> int:
-        return self.search.rank_depth
-
-    @rank_depth.setter
-    def rank_depth(self, depth: int) -> None:
-        self.search.rank_depth = depth
 
     # -- the chain ---------------------------------------------------------
     def stream(self, question: str, history: list[dict[str, str]] | None = None,
@@ -135,17 +130,28 @@ class Assistant:
                 yield {"type": "token", "text": text}
         elif passages:
             parts: list[str] = []
-            for token in self._generate(standalone, passages, lang, cancel):
-                if isinstance(token, int):  # waiting for the model: the place in line
-                    yield {"type": "queue", "position": token}
-                    continue
-                if not parts:
-                    result.timings["first_token"] = time.perf_counter() - started
-                parts.append(token)
-                yield {"type": "token", "text": token}
-            text, refused = self._reviewed("".join(parts).strip(), standalone, found, lang, result, notices)
-            if not refused and self.settings.review.yes_no_check:
-                text = self._yes_no(text, standalone, found, lang, result, notices)
+            try:
+                for token in self._generate(standalone, passages, lang, cancel):
+                    if isinstance(token, int):  # waiting for the model: the place in line
+                        yield {"type": "queue", "position": token}
+                        continue
+                    if not parts:
+                        result.timings["first_token"] = time.perf_counter() - started
+                    parts.append(token)
+                    yield {"type": "token", "text": token}
+            except GeneratorError as exc:  # the model is down (its server killed, say)
+                if parts:  # half an answer is on the reader's screen: say it failed
+                    raise
+                log.warning("%s; answering extractively", exc)
+                notices.append(NOTICES["unreachable"][lang])
+                text, refused = self._extractive(standalone, passages, lang)
+                if not refused:
+                    yield {"type": "token", "text": text}
+            else:
+                text, refused = self._reviewed("".join(parts).strip(), standalone, found, lang, result,
+                                               notices)
+                if not refused and self.settings.review.yes_no_check:
+                    text = self._yes_no(text, standalone, found, lang, result, notices)
         result.timings["generate"] = time.perf_counter() - t1
         result.timings.setdefault("first_token", time.perf_counter() - started)
         yield {"type": "answer", "answer": self._finish(result, text, refused, passages, notices, started,
@@ -271,17 +277,9 @@ class Assistant:
                      if self.generator == "openai" else "")
             raise GeneratorError(f"the {self.generator} generator{where} failed: {exc}") from exc
 
-    def _extractive(self, question: str, passages: list[Passage], lang: str,
-                    min_score: float | None = None) -> tuple[str, bool]:
-        picked, best = extract(question, passages, self.corpus.glossary)
-        floor = self.settings.generation.extractive_min_score if min_score is None else min_score
-        if not picked or best < floor:
-            return "", True
-        quoted = "".join(sent for _, sent in picked)
-        source = detect_language(quoted)
-        if source != lang and source in LANGUAGE_NAMES[lang]:
-            return QUOTED_IN[lang].format(language=LANGUAGE_NAMES[lang][source]) + quoted, False
-        return quoted, False
+    def _extractive(self, question: str, passages: list[Passage], lang: str) -> tuple[str, bool]:
+        return extractive_answer(question, passages, lang, self.settings.generation.extractive_min_score,
+                                 self.corpus.glossary)
 
     def _quoted(self, question: str, passages: list[Passage], lang: str) -> tuple[str, bool]:
         """The extractive answer, in the asker's language (translated by the

@@ -7,6 +7,10 @@ profile's (data/profile.toml), not code.
 from __future__ import annotations
 
 NOTICES: dict[str, dict[str, str]] = {
+    "unreachable": {
+        "zh": "暂时无法连接模型，以下是文档原文摘录（抽取式回答）。",
+        "en": "The model cannot be reached right now; showing sentences quoted from the document.",
+    },
     "fallback": {
         "zh": "本地模型无法加载，以下是文档原文摘录（抽取式回答）。",
         "en": "The local model could not be loaded; showing sentences quoted from the document.",

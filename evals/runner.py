@@ -54,7 +54,7 @@ def _row(q: Question, answer_text: str, refused: bool, ranked: list[str], cited:
 def run(bot: Assistant, questions: list[Question], k: int, progress: bool | None = None,
         label: str = "eval") -> dict[str, Any]:
     show = sys.stderr.isatty() if progress is None else progress
-    bot.rank_depth = RANK_DEPTH  # ranking metrics need more than the generator's top-k
+    bot.search.rank_depth = RANK_DEPTH  # ranking metrics need more than the generator's top-k
     started = time.perf_counter()
     rows = [run_question(bot, q) for q in tqdm(questions, desc=label, unit="q", disable=not show)]
     result = summarise(rows, k)

@@ -6,8 +6,9 @@ the fallback when the model cannot load.
 
 from __future__ import annotations
 
+from assistant.messages import LANGUAGE_NAMES, QUOTED_IN
 from assistant.retrieval.glossary import Glossary
-from core.text import content_terms, overlap, sentences
+from core.text import content_terms, detect_language, overlap, sentences
 
 
 def extract(question: str, passages: list, glossary: Glossary | None = None,
@@ -38,3 +39,17 @@ def extract(question: str, passages: list, glossary: Glossary | None = None,
         used += len(sent)
     picked.sort(key=lambda x: (x[0], x[1]))
     return [(n, sent) for n, _, sent in picked], best
+
+
+def extractive_answer(question: str, passages: list, lang: str, floor: float,
+                      glossary: Glossary | None = None) -> tuple[str, bool]:
+    """(answer, refused): the best-matching sentences quoted, with their
+    language named when it is not the asker's; a refusal below ``floor``."""
+    picked, best = extract(question, passages, glossary)
+    if not picked or best < floor:
+        return "", True
+    quoted = "".join(sent for _, sent in picked)
+    source = detect_language(quoted)
+    if source != lang and source in LANGUAGE_NAMES[lang]:
+        return QUOTED_IN[lang].format(language=LANGUAGE_NAMES[lang][source]) + quoted, False
+    return quoted, False

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import Any
 
 import gradio as gr
 from fastapi import FastAPI
@@ -71,8 +72,9 @@ def build_app(assistant: Assistant | None, settings: Settings) -> FastAPI:
     return app
 
 
-def serve(settings: Settings) -> None:
-    """Listen on settings.host:settings.port; load the assistant in the background."""
+def serve(settings: Settings, model_server: Any = None) -> None:
+    """Listen on settings.host:settings.port; load the assistant in the background.
+    ``model_server``: the supervisor of a model-server process, shown by /health."""
     import uvicorn
 
     from assistant.build import build_assistant
@@ -81,6 +83,7 @@ def serve(settings: Settings) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = build_app(None, settings)
     holder: Holder = app.state.holder
+    holder.model_server = model_server
     if settings.server.host not in LOOPBACK and not holder.private:
         log.warning("binding %s without sign-in: anyone who can reach this port can read the "
                     "documents and ask; set ASSISTANT_AUTH=user:password (see README)",

@@ -14,6 +14,7 @@ class Holder:
     def __init__(self, assistant: Assistant | None, reason: str = "", private: bool = False) -> None:
         self.assistant = assistant
         self.private = private  # sign-in is on: /health, open to probes, names no documents
+        self.model_server: Any = None  # a model-server supervisor (serve --model-server)
         self.reason = reason or ("" if assistant else "the assistant is not loaded")
         self._documents: tuple[str, int] | None = None  # (store revision, count)
 
@@ -47,6 +48,8 @@ class Holder:
         worker = getattr(bot.chat_model, "worker", None)
         if worker is not None:
             body["model_queue"] = worker.status()
+        if self.model_server is not None:
+            body["model_server"] = self.model_server.status()
         if bot.load_notice and bot.settings.generation.generator != "extractive":
             body["notice"] = bot.load_notice
         if chunks == 0:
