@@ -1,6 +1,6 @@
 # `make run`: set up and start the web chat on the bundled document.
 # `make test`: set up and run every test (fast and slow), lint, and the eval gate.
-.PHONY: setup run test test-fast lint eval eval-full bench
+.PHONY: setup run test test-fast lint eval eval-full bench reliability
 
 setup:
 	bash scripts/setup.sh
@@ -26,3 +26,6 @@ eval-full:
 
 bench:
 	.venv/bin/python -m evals bench --out evals/out/bench
+
+reliability:
+	bash scripts/reliability.sh

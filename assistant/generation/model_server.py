@@ -38,6 +38,15 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(s.getsockname()[1])
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: the kernel ends it when the web process
+    ends, however it ends (a SIGKILL leaves no chance to stop it otherwise)."""
+    import ctypes
+    import signal
+
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def client_settings(settings: Settings, url: str) -> Settings:
     """``settings`` with the ``openai`` generator pointed at the model server."""
     return settings.replace(generator="openai", openai_base_url=url, openai_model=ALIAS)
@@ -73,7 +82,8 @@ class Supervisor:
     def _spawn(self) -> None:
         log.info("starting the model server at %s", self.url)
         self.proc = subprocess.Popen(command(self.settings, self.host, self.port),
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     preexec_fn=_die_with_parent if sys.platform == "linux" else None)
 
     def _watch(self) -> None:
         while not self._stop.wait(0.5):
