@@ -1,7 +1,7 @@
 """python -m evals run SET.jsonl [--generator NAME] [--k 5] [--store DIR] [--out DIR] [--json]
                               [--baselines] [--gate evals/baseline.json]
 python -m evals compare BEFORE/report.json AFTER/report.json [--out FILE]
-python -m evals bench [--generator NAME] [--out DIR] [--json]
+python -m evals bench [--generator NAME] [--docs FILE ...] [--out DIR] [--json]
 python -m evals injection CORPUS [--generator NAME] [--out DIR] [--json]"""
 
 from __future__ import annotations
@@ -120,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--out", type=Path)
     bench.add_argument("--json", action="store_true")
     bench.add_argument("--repeat", type=int, default=5)
+    bench.add_argument("--docs", type=Path, nargs="+", help="files to index instead of data/docs/ "
+                       "(e.g. the paper and both Geneva articles)")
     inj = sub.add_parser("injection", help="prompt-injection corpus: clean vs injected index")
     inj.add_argument("corpus", type=Path)
     inj.add_argument("--generator", choices=GENERATORS)

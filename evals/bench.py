@@ -37,13 +37,18 @@ def _ms(xs: list[float]) -> float:
     return round(statistics.median(xs) * 1000, 2)
 
 
-def measure(system: str, generator: str, repeat: int) -> dict[str, Any]:
-    """Runs inside the subprocess."""
+def measure(system: str, generator: str, repeat: int, docs: list[str] | None = None) -> dict[str, Any]:
+    """Runs inside the subprocess. ``docs``: files to index instead of the documents folder."""
     from assistant.build import build_assistant
     from assistant.chain import Assistant
 
     tmp = Path(tempfile.mkdtemp(prefix=f"bench-{system}-"))
     settings = Settings.from_env().replace(store_dir=tmp / "store", generator=generator)
+    if docs:
+        (tmp / "docs").mkdir()
+        for f in docs:
+            shutil.copy(f, tmp / "docs" / Path(f).name)
+        settings = settings.replace(docs_dir=tmp / "docs")
     out: dict[str, Any] = {"system": system}
     try:
         cold, noop = [], []
@@ -108,9 +113,9 @@ def measure(system: str, generator: str, repeat: int) -> dict[str, Any]:
     return out
 
 
-def _subprocess(system: str, generator: str, repeat: int) -> dict[str, Any]:
+def _subprocess(system: str, generator: str, repeat: int, docs: list[str] | None = None) -> dict[str, Any]:
     code = ("import core.offline, json, sys; from evals.bench import measure; "
-            f"print(json.dumps(measure({system!r}, {generator!r}, {repeat})))")
+            f"print(json.dumps(measure({system!r}, {generator!r}, {repeat}, {docs!r})))")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     if res.returncode != 0:
         raise RuntimeError(f"bench {system} failed:\n{res.stderr[-2000:]}")
@@ -119,13 +124,21 @@ def _subprocess(system: str, generator: str, repeat: int) -> dict[str, Any]:
 
 def main(args: Any) -> int:
     generator = args.generator or Settings.from_env().generation.generator
-    ours = _subprocess("ours", generator, args.repeat)
-    baseline = _subprocess("langchain-plain", generator, args.repeat)
-    result = {**ours, "generator": generator, "repeat": args.repeat, "baseline": baseline}
+    docs = [str(Path(d).resolve()) for d in args.docs] if getattr(args, "docs", None) else None
+    ours = _subprocess("ours", generator, args.repeat, docs)
+    baseline = _subprocess("langchain-plain", generator, args.repeat, docs)
     keys = [k for k in ours if k != "system"]
-    print(f"{'metric':28} {'ours':>10} {'plain LC':>10}", file=sys.stderr)
+    # Ours over the plain recipe, same run: what the targets are stated in.
+    ratios = {k: round(ours[k] / baseline[k], 3) for k in keys
+              if isinstance(ours.get(k), int | float) and isinstance(baseline.get(k), int | float)
+              and baseline[k]}
+    result = {**ours, "generator": generator, "repeat": args.repeat,
+              "documents": [Path(d).name for d in docs] if docs else ["data/docs/"],
+              "baseline": baseline, "ratios": ratios}
+    print(f"{'metric':28} {'ours':>10} {'plain LC':>10} {'ratio':>7}", file=sys.stderr)
     for k in keys:
-        print(f"{k:28} {ours.get(k)!s:>10} {baseline.get(k, '')!s:>10}", file=sys.stderr)
+        print(f"{k:28} {ours.get(k)!s:>10} {baseline.get(k, '')!s:>10} {ratios.get(k, '')!s:>7}",
+              file=sys.stderr)
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "bench.json").write_text(json.dumps(result, indent=1), encoding="utf-8")

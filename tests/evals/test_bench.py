@@ -24,3 +24,6 @@ def test_bench_prints_ours_and_the_baseline_side_by_side() -> None:
     out = json.loads(res.stdout.strip().splitlines()[-1])
     assert KEYS <= set(out) and KEYS <= set(out["baseline"])
     assert out["reingest_noop_embedded"] == 0
+    # Every figure's ratio to the plain recipe, measured in the same run.
+    assert {"answer_p50_s", "retrieve_p50_ms", "ingest_cold_s", "peak_rss_mb"} <= set(out["ratios"])
+    assert out["ratios"]["ingest_cold_s"] == round(out["ingest_cold_s"] / out["baseline"]["ingest_cold_s"], 3)
