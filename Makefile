@@ -10,7 +10,7 @@ run: setup
 
 test: setup
 	.venv/bin/ruff check .
-	.venv/bin/python -m pytest -q
+	.venv/bin/python -m pytest -q -m "not full"
 
 test-fast:
 	.venv/bin/python -m pytest -q -m "not slow"

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 out=evals/reports/reliability
 mkdir -p "$out"
 .venv/bin/python -m pytest -q tests/reliability
+.venv/bin/python -m pytest -q -m full   # the long runs `make test` leaves out (the dev injection corpus)
 port=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 .venv/bin/python -m assistant serve --port "$port" --generator local > "$out/server.log" 2>&1 &
 server=$!

@@ -2,9 +2,10 @@
 document or question, and ordinary answers keep their facts when the
 injection documents are indexed beside the bundled paper.
 
-Both corpora run: ``tests/data/injection`` (dev: the detector's word lists
-were checked against it) and ``tests/data/injection-heldout`` (written
-independently, never tuned on). Reports: evals/out/injection-<corpus>-local/.
+Two corpora: ``tests/data/injection-heldout`` (written independently, never
+tuned on), run by ``make test``, and ``tests/data/injection`` (dev: the
+detector's word lists were checked against it), marked ``full`` (about a
+quarter of an hour of model time on two cores) and run by ``make reliability``. Reports: evals/out/injection-<corpus>-local/.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from evals.injection import Corpus, run, write
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.parametrize("corpus", ["injection", "injection-heldout"])
+@pytest.mark.parametrize("corpus", [pytest.param("injection", marks=pytest.mark.full), "injection-heldout"])
 def test_no_answer_obeys_an_injection(corpus: str, tmp_path: Path, bundled: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
