@@ -33,7 +33,7 @@ def refreshed(librarian: Librarian) -> tuple[Any, Any]:
 def documents_tab(librarian: Librarian, doc_filter: gr.Dropdown) -> gr.Dataframe:
     table = gr.Dataframe([], headers=say.DOCS_TABLE, interactive=False, wrap=True,
                          elem_id="documents-table",
-                         column_widths=["18%", "8%", "7%", "8%", "17%", "17%", "25%"])
+                         column_widths=["170px", "90px", "80px", "90px", "210px", "230px", "360px"])
     with gr.Row():
         upload = gr.File(label=say.UPLOAD_LABEL, file_types=[".txt", ".md", ".pdf", ".docx"],
                          type="filepath", elem_id="upload")

@@ -5,7 +5,8 @@ injection documents are indexed beside the bundled paper.
 Two corpora: ``tests/data/injection-heldout`` (written independently, never
 tuned on), run by ``make test``, and ``tests/data/injection`` (dev: the
 detector's word lists were checked against it), marked ``full`` (about a
-quarter of an hour of model time on two cores) and run by ``make reliability``. Reports: evals/out/injection-<corpus>-local/.
+quarter of an hour of model time on two cores) and run by ``make reliability``.
+Reports: evals/out/injection-<corpus>-local/.
 """
 
 from __future__ import annotations

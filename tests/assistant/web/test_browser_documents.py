@@ -121,3 +121,19 @@ def test_documents_are_added_updated_and_removed_in_the_browser(
     reply = submit(page, QUESTION)
     assert "977" not in reply
     context.close()
+
+
+def test_the_page_fits_a_phone_and_the_tabs_work_there(server, browser, submit) -> None:  # noqa: ANN001
+    url, _ = server
+    context = browser.new_context(http_credentials=LOGIN, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(url + "/", wait_until="domcontentloaded")
+    page.locator("#question textarea").wait_for(timeout=60_000)
+    assert "[1]" in submit(page, "哪些城市与波恩竞争过UNFCCC秘书处？")
+    open_tab(page, "文档 · Documents")
+    wait_text(page, "#documents-table", "bonn-shanghai.txt")
+    # Nothing wider than the screen (the table scrolls inside its own box).
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 400, width
+    page.screenshot(path=str(SHOTS / "documents-390.png"), full_page=True)
+    context.close()
