@@ -48,6 +48,10 @@ class IngestSettings:
     sentence_min: int = _f(6, "sentences shorter than this get no vector of their own")
     max_file_mb: float = _f(50.0, "largest document file, MB (bigger files are refused with a message)")
 
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1_000_000)
+
 
 @dataclass(frozen=True)
 class IndexSettings:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
+
 from core.schema import KIND_KEY, PASSAGE
 from core.settings import IndexSettings, Settings
 
@@ -29,17 +31,10 @@ class EmbedderMismatch(StoreError):
     pass
 
 
-def _outages() -> tuple[type[BaseException], ...]:
-    try:
-        import httpx  # what chromadb's HttpClient raises when the server is gone
-    except ImportError:  # pragma: no cover
-        return (StoreError, ConnectionError, TimeoutError)
-    return (StoreError, ConnectionError, TimeoutError, httpx.TransportError)
-
-
 # Failures of the index's service (a Chroma server down, a folder gone): a
 # caller reports them as "unavailable, try again", not as its own bug.
-OUTAGES = _outages()
+# httpx errors are what chromadb's HttpClient raises when the server is gone.
+OUTAGES: tuple[type[BaseException], ...] = (StoreError, ConnectionError, TimeoutError, httpx.TransportError)
 
 
 def _index(settings: Settings | IndexSettings) -> IndexSettings:

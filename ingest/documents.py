@@ -33,14 +33,22 @@ def doc_id_for(path: Path) -> str:
         return path.as_posix()
 
 
-def process(path: Path, settings: Settings) -> Document:
-    raw = load(path, max_bytes=int(settings.ingest.max_file_mb * 1_000_000))
+def path_for(doc_id: str) -> Path:
+    """The file a document id names (the inverse of :func:`doc_id_for`)."""
+    path = Path(doc_id)
+    return (path if path.is_absolute() else ROOT / path).resolve()
+
+
+def process(path: Path, settings: Settings, doc_id: str | None = None) -> Document:
+    """``path`` loaded, cleaned and chunked; ``doc_id``: the id to give it
+    (default: its own path's), for a file read under a temporary name."""
+    raw = load(path, max_bytes=settings.ingest.max_file_bytes)
     # Documents are data: markup that would fetch or run, and a chat model's
     # control tokens, become plain words before anything else reads them.
     blocks = clean(strip_markup(neutralise_tokens(raw.text)), raw.has_pages)
     text = joined(blocks)
     title = next((b.text for b in blocks if b.kind == "title"), path.stem)
-    doc_id = doc_id_for(path)
+    doc_id = doc_id or doc_id_for(path)
     cfg = settings.ingest
     chunks = chunk_document(blocks, text, doc_id, title, cfg.chunk_size, cfg.chunk_overlap, cfg.chunk_min)
     language = detect_language(text)

@@ -21,10 +21,10 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 
 from core.paths import public
-from core.settings import ROOT, Settings
+from core.settings import Settings
 from index import store as store_mod
 from index.embedders import embedder_id, make_embedder
-from ingest.documents import doc_id_for, process
+from ingest.documents import doc_id_for, path_for, process
 from ingest.loaders import SUPPORTED, LoadError
 from ingest.pipeline import Report, ingest
 
@@ -72,21 +72,22 @@ def add(filename: str, data: bytes, settings: Settings,
     """Store ``data`` as the document ``filename`` and ingest it (``progress``:
     a progress bar while embedding)."""
     name = safe_name(filename)
-    limit = int(settings.ingest.max_file_mb * 1_000_000)
-    if len(data) > limit:
+    if len(data) > settings.ingest.max_file_bytes:  # before anything is written
         raise LibraryError(f"{name} is {len(data) / 1e6:.1f} MB; the limit is "
                            f"{settings.ingest.max_file_mb:g} MB (setting max_file_mb)", 413)
     folder = settings.ingest.docs_dir
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / name
-    # Trial load from a temporary file beside the target, then an atomic
-    # rename: a bad upload never replaces a good document.
+    new_id = doc_id_for(target)
+    # Trial load from a temporary file beside the target (processed once, under
+    # the target's id), then an atomic rename: a bad upload never replaces a
+    # good document.
     fd, tmp = tempfile.mkstemp(prefix=".upload-", suffix=target.suffix, dir=folder)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
         try:
-            doc = process(Path(tmp), settings)
+            doc = process(Path(tmp), settings, doc_id=new_id)
         except LoadError as exc:
             raise LibraryError(f"{name}: {exc.reason}", 422) from exc
         if not doc.chunks:
@@ -96,13 +97,12 @@ def add(filename: str, data: bytes, settings: Settings,
         if os.path.exists(tmp):
             os.unlink(tmp)
     embedder = embedder or make_embedder(settings)
-    new_id = doc_id_for(target)
-    older = [d for d in _documents(settings, embedder) if d["name"] == name and d["id"] != new_id]
-    report = ingest([target], settings, progress=progress, embedder=embedder)
+    store = _store(settings, embedder)
+    older = [d["id"] for d in store.documents() if d["name"] == name and d["id"] != new_id]
+    report = ingest([target], settings, progress=progress, embedder=embedder, prepared=[doc])
     if report.errors:  # loaded above, so only a store failure gets here
         raise LibraryError("; ".join(public(e) for e in report.errors), 500)
-    if older:
-        report.removed += _store(settings, embedder).delete_documents([d["id"] for d in older])
+    report.removed += store.delete_documents(older)
     return Change(name, report)
 
 
@@ -111,15 +111,16 @@ def remove(name: str, settings: Settings, embedder: Embeddings | None = None) ->
     in the documents folder, moves to the folder's ``.removed/`` (which ingest
     skips), so that a re-ingest does not bring it back and nothing is lost."""
     embedder = embedder or make_embedder(settings)
-    matches = [d for d in _documents(settings, embedder) if name in (d["name"], d["id"])]
+    store = _store(settings, embedder)
+    matches = [d for d in store.documents() if name in (d["name"], d["id"])]
     if not matches:
         raise LibraryError(f"no indexed document is named {name!r}", 404)
     report = Report(embedder=embedder_id(embedder))
-    report.removed = _store(settings, embedder).delete_documents([d["id"] for d in matches])
+    report.removed = store.delete_documents([d["id"] for d in matches])
     folder = settings.ingest.docs_dir.resolve()
     for d in matches:
-        path = Path(d["id"]) if Path(d["id"]).is_absolute() else ROOT / d["id"]
-        if path.resolve().parent == folder and path.is_file():
+        path = path_for(d["id"])
+        if path.parent == folder and path.is_file():
             (folder / REMOVED).mkdir(exist_ok=True)
             os.replace(path, folder / REMOVED / path.name)
     return Change(matches[0]["name"], report)
@@ -135,9 +136,5 @@ def reingest(settings: Settings, embedder: Embeddings | None = None, progress: b
 
 def _store(settings: Settings, embedder: Embeddings) -> store_mod.Store:
     return store_mod.open_store(settings, embedder_id(embedder))
-
-
-def _documents(settings: Settings, embedder: Embeddings) -> list[dict[str, object]]:
-    return _store(settings, embedder).documents()
 
 

@@ -18,11 +18,11 @@ from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
 from core.schema import KIND_KEY, SENTENCE, Chunk, Sentence
-from core.settings import ROOT, Settings
+from core.settings import Settings
 from index import store as store_mod
 from index.embedders import embedder_id, make_embedder
 from ingest.chunk import with_sentences
-from ingest.documents import doc_id_for, process
+from ingest.documents import Document, doc_id_for, path_for, process
 from ingest.loaders import LoadError, discover
 
 
@@ -46,9 +46,11 @@ class Report:
 
 
 def ingest(paths: list[Path] | None, settings: Settings, rebuild: bool = False,
-           progress: bool | None = None, embedder: Embeddings | None = None) -> Report:
+           progress: bool | None = None, embedder: Embeddings | None = None,
+           prepared: list[Document] | None = None) -> Report:
     """Bring the index in line with the files under ``paths`` (default: the
-    documents folder). ``embedder``: one already loaded (the web app's)."""
+    documents folder). ``embedder``: one already loaded (the web app's);
+    ``prepared``: documents of those files already processed (not read again)."""
     started = time.perf_counter()
     roots = [p.resolve() for p in (paths or [settings.ingest.docs_dir])]
     report = Report()
@@ -58,13 +60,14 @@ def ingest(paths: list[Path] | None, settings: Settings, rebuild: bool = False,
 
     # 1. Load and chunk every file; a bad file is reported and skipped.
     docs = {}
+    ready = {d.doc_id: d for d in prepared or []}
     failed: set[str] = set()
     store_dir = settings.index.store_dir.resolve()
     for path in discover([r for r in roots if r.exists()]):
         if store_dir in path.resolve().parents:
             continue  # the index itself may live inside a documents folder
         try:
-            doc = process(path, settings)
+            doc = ready.get(doc_id_for(path)) or process(path, settings)
         except LoadError as exc:
             report.errors.append(f"{exc.path}: {exc.reason}")
             failed.add(doc_id_for(path))
@@ -98,8 +101,7 @@ def ingest(paths: list[Path] | None, settings: Settings, rebuild: bool = False,
         if doc_id in failed:
             return False
         # A root that is gone (a typo, an unmounted folder) deletes nothing.
-        p = Path(doc_id) if Path(doc_id).is_absolute() else ROOT / doc_id
-        p = p.resolve()
+        p = path_for(doc_id)
         return any((p == r or r in p.parents) and r.exists() for r in roots)
 
     stale = [cid for cid, meta in stored_meta.items()
@@ -123,7 +125,8 @@ def ingest(paths: list[Path] | None, settings: Settings, rebuild: bool = False,
     report.removed = sum(stored_meta[rid].get(KIND_KEY) != SENTENCE for rid in stale)
     changed = {str(r.to_metadata()["doc_id"]) for r in [*to_add, *to_update]}
     changed |= {str(stored_meta[rid].get("doc_id")) for rid in stale}
-    fresh = {d for d in docs if d not in store.ingest_times()}
+    known = store.ingest_times()
+    fresh = {d for d in docs if d not in known}
     if to_add or to_update or stale or rebuild or fresh:
         store.bump_revision(ingested=sorted((changed | fresh) & set(docs)))
     report.seconds = round(time.perf_counter() - started, 3)

@@ -45,7 +45,7 @@ def build_app(assistant: Assistant | None, settings: Settings) -> FastAPI:
     logins, keys = users(srv.auth), entries(srv.api_keys)
     holder = Holder(assistant, private=bool(logins or keys))
     librarian = Librarian(holder, srv.ingest_wait)
-    max_file = int(settings.ingest.max_file_mb * 1_000_000)
+    max_file = settings.ingest.max_file_bytes
     # No /api/docs page: FastAPI's loads its scripts from a CDN, which this
     # page's policy (and an offline machine) refuses; the schema stays.
     page = profile.load(settings.retrieval.profile_path)

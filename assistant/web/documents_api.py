@@ -13,17 +13,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from assistant.web.library import Librarian, LibraryError
-from core.paths import public
+from assistant.web.openai_api import error
 
 log = logging.getLogger("assistant.web")
 _FORM_OVERHEAD = 64 * 1024  # multipart headers and boundaries around the file
-
-
-def error(status: int, message: str, kind: str = "invalid_request_error") -> JSONResponse:
-    if status >= 500:
-        kind = "server_error"
-    return JSONResponse({"error": {"message": public(message), "type": kind, "param": None,
-                                   "code": None}}, status_code=status)
 
 
 def router(librarian: Librarian, max_file_bytes: int) -> APIRouter:

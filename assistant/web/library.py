@@ -23,10 +23,6 @@ class Librarian:
         self.wait_seconds = wait_seconds
         self._lock = threading.Lock()
 
-    @property
-    def busy(self) -> bool:
-        return self._lock.locked()
-
     def _bot(self) -> Any:
         bot = self.holder.assistant
         if bot is None:

@@ -40,6 +40,9 @@ _OUTAGES = (*STORE_OUTAGES, GeneratorError, WorkerError)
 
 
 def error(status: int, message: str, kind: str = "invalid_request_error") -> JSONResponse:
+    """An OpenAI-style error body; no server path in its message."""
+    if status >= 500:
+        kind = "server_error"
     return JSONResponse({"error": {"message": public(message), "type": kind, "param": None,
                                    "code": None}}, status_code=status)
 
