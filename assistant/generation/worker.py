@@ -134,6 +134,7 @@ class ModelWorker:
         while True:
             job = self._next()
             job.last_read = time.monotonic()
+            end: object = _DONE
             try:
                 for piece in job.produce(lambda j=job: self._abandoned(j)):
                     if self._abandoned(job):
@@ -144,12 +145,14 @@ class ModelWorker:
                     self.stats["cancelled"] += 1
                 else:
                     self.stats["completed"] += 1
-                job.out.put(_DONE)
             except Exception as exc:  # noqa: BLE001  (handed to the requester)
                 self.stats["failed"] += 1
                 log.warning("generation failed: %s", exc)
-                job.out.put(WorkerError(f"the model failed: {exc}"))
+                end = WorkerError(f"the model failed: {exc}")
             finally:
+                # Free the model before the requester hears the end, so that a
+                # status read after a finished answer never shows it running.
                 with self._cond:
                     self._running = None
                     self._cond.notify_all()
+                job.out.put(end)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
 
 import pytest
 
+from assistant.generation import worker as worker_module
 from assistant.generation.worker import Cancelled, ModelWorker, Waiting, WorkerError
 
 
@@ -27,6 +29,42 @@ def test_answers_in_order() -> None:
     worker = ModelWorker(stall_seconds=5)
     assert "".join(worker.stream(slow_words(5, 0.0))) == "w0 w1 w2 w3 w4 "
     assert worker.status()["completed"] == 1
+
+
+class _SlowHandOver(queue.Queue):
+    """A job's queue whose writer is descheduled right after each item (as a
+    loaded machine does): whatever the worker does after handing over the
+    end happens after the reader has moved on."""
+
+    def put(self, item: object, block: bool = True, timeout: float | None = None) -> None:
+        super().put(item, block, timeout)
+        time.sleep(0.05)
+
+
+def test_a_finished_answer_has_freed_the_model_when_its_reader_hears_the_end(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A status read right after an answer (or a failure) never shows it running."""
+    monkeypatch.setattr(worker_module.Job, "__init__", _job_with(_SlowHandOver))
+    worker = ModelWorker(stall_seconds=5)
+
+    def broken(stopped: Callable[[], bool]) -> Iterator[str]:
+        yield "w "
+        raise RuntimeError("boom")
+
+    assert "".join(worker.stream(slow_words(2, 0.0))) == "w0 w1 "
+    assert worker.status()["running"] == 0
+    with pytest.raises(WorkerError):
+        list(worker.stream(broken))
+    assert worker.status()["running"] == 0
+
+
+def _job_with(out: type[queue.Queue]) -> Callable[..., None]:
+    plain = worker_module.Job.__init__
+
+    def init(self: worker_module.Job, *args: object, **kwargs: object) -> None:
+        plain(self, *args, **kwargs)
+        self.out = out()
+    return init
 
 
 def test_a_closed_stream_frees_the_model_at_once() -> None:
