@@ -26,6 +26,7 @@ from assistant.generation import translate as translation
 from assistant.generation.extractive import extract, extractive_answer
 from assistant.generation.prompts import answer_prompt, format_context, system_prompt
 from assistant.messages import CORRECTION, LANGUAGE_NAMES, NOTICES, QUOTED_IN, REFUSAL_TEXT, YES_NO
+from assistant.renderings import PassageRenderings
 from assistant.retrieval.corpus import Knowledge
 from assistant.review import verdict as v
 from assistant.review.premise import Premise, PremiseCheck, answers_against_evidence, evidence
@@ -70,6 +71,8 @@ class Assistant:
         self.search = Search(settings, retriever.search, self.corpus, translate)
         self.reviewer = Reviewer(settings, self.corpus, self.system)
         self.premise = PremiseCheck(self.corpus, settings.retrieval.salient_share)
+        self.renderings = PassageRenderings(self._into if chat_model else None, settings.generation.rendering_cache,
+                                            settings.generation.rendering_piece_chars)
 
     # -- the chain ---------------------------------------------------------
     def stream(self, question: str, history: list[dict[str, str]] | None = None,
@@ -247,10 +250,10 @@ class Assistant:
         return rendered or QUOTED_IN[lang].format(language=LANGUAGE_NAMES[lang][source]) + sentence
 
     def _translator(self, lang: str) -> Any:
-        model = self.chat_model
-        if model is None:
-            return None
-        return lambda text: translation.into(model, self.system, text, lang)
+        return (lambda text: self._into(text, lang)) if self.chat_model is not None else None
+
+    def _into(self, text: str, lang: str) -> str:
+        return translation.into(self.chat_model, self.system, text, lang) if self.chat_model else ""
 
     def _generate(self, question: str, passages: list[Passage], lang: str,
                   cancel: threading.Event | None = None) -> Iterator[str | int]:

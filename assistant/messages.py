@@ -111,3 +111,14 @@ SETTINGS_NOTE = ("这些设置由环境变量（ASSISTANT_…）和命令行参�
                  "from environment variables (ASSISTANT_…) and flags; shown read-only.")
 UNAVAILABLE = ("⚠️ 文档索引暂时无法读取，请稍后再试。 / The document index cannot be read right now; "
                "please try again shortly. ({message})")
+# An answer's own sources, opened in the side panel.
+OPENED_SOURCES = "此回答引用的段落 · Passages this answer cites"
+OPEN_HINT = "点击任一回答，在此查看它引用的段落 · Click an answer to open the passages it cites here"
+RENDER = "以提问的语言阅读引文 · Read the cited passages in the question's language"
+RENDERING = "⏳ 正在翻译引文… / Translating the cited passages…"
+RENDER_NEEDS_MODEL = ("翻译引文需要模型生成器（local 或 openai）。 / Translating passages needs a model "
+                      "generator (local or openai).")
+RENDER_SAME = "引文已是提问的语言。 / The cited passages are already in the question's language."
+RENDER_FAILED = "⚠️ 这段引文未能翻译，请重试。 / This passage could not be translated; try again."
+NOTHING_OPENED = "请先提问并点击一个回答。 / Ask a question and click an answer first."
+NO_SOURCES_CITED = "这个回答没有引用段落。 / This answer cites no passage."

@@ -102,6 +102,9 @@ class GenerationSettings:
     openai_api_key: str = _f("", "its key (OPENAI_API_KEY works too)", repr=False)
     stall_seconds: float = _f(10.0, "a request whose tokens lie unread this long was abandoned")
     queue_timeout: float = _f(600.0, "no request waits and runs longer than this, seconds")
+    rendering_cache: int = _f(256, "whole-passage translations kept for readers of another language")
+    rendering_piece_chars: int = _f(300, "a passage is translated in runs of whole sentences up to this "
+                                         "long (~200 tokens of English: within max_tokens)")
     extractive_min_score: float = _f(0.1, "the extractive generator refuses below this sentence match "
                                            "(0.1: 1/22 unanswerable, 9/123 answerable refused; 0.2: 4, 25)")
 

@@ -12,7 +12,7 @@ import logging
 import tempfile
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +22,12 @@ from starlette.concurrency import run_in_threadpool
 from assistant import messages as say
 from assistant.chain import Answer, QuestionError, validate
 from assistant.messages import SEARCHING, SOURCES_EMPTY, WAITING, WRITING
+from assistant.web.answer_sources import Opened, chosen, panel, remember, rendered
+from assistant.web.conversation import conversation_markdown, plain_messages
 from assistant.web.documents_tab import documents_tab, refreshed
 from assistant.web.health import Holder
 from assistant.web.library import Librarian
 from assistant.web.render import cited_markdown, passages_html, safe_markdown
-from assistant.web.requests import text_of
 from assistant.web.settings_tab import settings_tab
 from core.paths import public
 from core.profile import Profile
@@ -52,19 +53,6 @@ CSS = """
 sources_html = passages_html
 
 
-def _plain(chat: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    """The chat as messages of text; an answer's sources message keeps its title."""
-    out: list[dict[str, Any]] = []
-    for m in chat or []:
-        msg: dict[str, Any] = {"role": str(m.get("role", "assistant")),
-                               "content": text_of(m.get("content"))}
-        meta = m.get("metadata") or {}
-        if isinstance(meta, dict) and meta.get("title"):
-            msg["metadata"] = {"title": str(meta["title"]), "status": "done"}
-        out.append(msg)
-    return out
-
-
 def sources_message(answer: Answer) -> dict[str, Any] | None:
     """The answer's own cited passages, as a collapsed message above it (so
     every answer keeps its evidence, not only the last one)."""
@@ -73,21 +61,6 @@ def sources_message(answer: Answer) -> dict[str, Any] | None:
     marks = " ".join(f"[{c.n}]" for c in answer.citations)
     return {"role": "assistant", "content": cited_markdown(answer),
             "metadata": {"title": say.ANSWER_SOURCES.format(marks=marks), "status": "done"}}
-
-
-def conversation_markdown(chat: list[dict[str, Any]] | None) -> str:
-    """The conversation as Markdown: questions, answers and each answer's sources."""
-    lines = ["# Conversation", ""]
-    for m in _plain(chat):
-        title = (m.get("metadata") or {}).get("title")
-        if title:
-            lines += [f"<details><summary>{html.escape(title)}</summary>", "", m["content"], "",
-                      "</details>", ""]
-        elif m["role"] == "user":
-            lines += [f"**Q:** {m['content']}", ""]
-        else:
-            lines += [m["content"], ""]
-    return "\n".join(lines)
 
 
 def _shorten(text: str, limit: int = SHOWN_QUESTION_CHARS) -> str:
@@ -119,16 +92,17 @@ def error_text(exc: BaseException) -> str:
 
 def chat_turn(holder: Holder, message: str | None, chat: list[dict[str, Any]] | None,
               history: list[dict[str, str]] | None, cancel: threading.Event | None = None,
-              documents: list[str] | None = None
+              documents: list[str] | None = None, on_answer: Callable[[int, Answer], None] | None = None
               ) -> Iterator[tuple[Any, list[dict[str, Any]], Any, list[dict[str, str]]]]:
     """One chat turn. Yields ``(textbox, chat, sources panel, history)``.
 
     ``history`` holds only completed turns (question and final answer): error
     messages are shown in the chat but never passed to the chain as history.
-    ``gr.skip()`` leaves a component as it is. Never raises.
+    ``gr.skip()`` leaves a component as it is. ``on_answer(index, answer)``
+    hears the answer and its message's place in the chat. Never raises.
     """
     message = message or ""
-    chat = _plain(chat)
+    chat = plain_messages(chat)
     history = list(history or [])
     bot = holder.assistant
     try:
@@ -166,7 +140,10 @@ def chat_turn(holder: Holder, message: str | None, chat: list[dict[str, Any]] | 
                 answer: Answer = event["answer"]
                 history = [*history, {"role": "user", "content": question},
                            {"role": "assistant", "content": answer.answer}]
-                yield gr.skip(), shown(final_text(answer), sources_message(answer)), gr.skip(), history
+                final = shown(final_text(answer), sources_message(answer))
+                if on_answer is not None:
+                    on_answer(len(final) - 1, answer)
+                yield gr.skip(), final, gr.skip(), history
                 return
         raise RuntimeError("the chain ended without an answer")
     except Exception as exc:  # the chat must stay up whatever the chain does
@@ -180,12 +157,13 @@ _END = object()
 
 
 async def cancellable_turn(holder: Holder, message: str | None, chat: list[dict[str, Any]] | None,
-                           history: list[dict[str, str]] | None, documents: list[str] | None = None
+                           history: list[dict[str, str]] | None, documents: list[str] | None = None,
+                           on_answer: Callable[[int, Answer], None] | None = None
                            ) -> AsyncIterator[tuple[Any, ...]]:
     """:func:`chat_turn` for Gradio: when Gradio drops the turn (the page is
     closed, the client is gone), the generation is cancelled at once."""
     cancel = threading.Event()
-    steps = chat_turn(holder, message, chat, history, cancel, documents)
+    steps = chat_turn(holder, message, chat, history, cancel, documents, on_answer)
     try:
         while True:
             step = await run_in_threadpool(next, steps, _END)
@@ -200,6 +178,8 @@ def chat_tab(holder: Holder, page: Profile, doc_filter: gr.Dropdown, concurrency
     """The chat: question box, answers with their own sources, the last
     answer's retrieved passages beside it, export."""
     history = gr.State([])
+    answers = gr.State({})  # each answer's sources, by its message's place in the chat
+    opened = gr.State(None)  # the answer whose sources the panel shows
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             chatbot = gr.Chatbot(label=say.CHAT_LABEL, elem_id="chat", height=560,
@@ -220,16 +200,31 @@ def chat_tab(holder: Holder, page: Profile, doc_filter: gr.Dropdown, concurrency
             # JavaScript, which the page's CSP (no 'unsafe-eval') refuses.
             sources = gr.Markdown(SOURCES_EMPTY, elem_id="sources", sanitize_html=True,
                                   latex_delimiters=[])
+            gr.Markdown(say.OPEN_HINT, elem_id="open-hint")
+            render = gr.Button(say.RENDER, elem_id="render", size="sm")
             export = gr.Button(say.EXPORT, elem_id="export", size="sm")
             exported = gr.File(label=say.EXPORT, elem_id="exported", visible=False, interactive=False)
 
     async def respond(message: str, chat: list[dict[str, Any]], hist: list[dict[str, str]],
-                      docs: list[str] | None) -> AsyncIterator[tuple[Any, ...]]:
-        async for step in cancellable_turn(holder, message, chat, hist, docs):
-            yield step
+                      docs: list[str] | None, kept: dict[str, Any]) -> AsyncIterator[tuple[Any, ...]]:
+        heard: list[tuple[int, Answer]] = []
+        async for step in cancellable_turn(holder, message, chat, hist, docs,
+                                           lambda i, a: heard.append((i, a))):
+            if heard:
+                kept = remember(kept, *heard.pop())
+                yield (*step, kept, kept[max(kept, key=int)])
+            else:
+                yield (*step, gr.skip(), gr.skip())
 
-    def reset() -> tuple[list, list, str]:
-        return [], [], SOURCES_EMPTY
+    def reset() -> tuple[list, list, str, dict, None]:
+        return [], [], SOURCES_EMPTY, {}, None
+
+    def open_answer(kept: dict[str, Any], evt: gr.SelectData) -> tuple[str, Any]:
+        picked = chosen(kept, evt.index)
+        return (panel(picked), picked.to_json()) if picked else (gr.skip(), gr.skip())
+
+    def render_opened(data: dict[str, Any] | None) -> Iterator[str]:
+        yield from rendered(holder.assistant, Opened.from_json(data) if data else None)
 
     def save(chat: list[dict[str, Any]]) -> Any:
         folder = Path(tempfile.mkdtemp(prefix="conversation-"))
@@ -237,13 +232,18 @@ def chat_tab(holder: Holder, page: Profile, doc_filter: gr.Dropdown, concurrency
         path.write_text(conversation_markdown(chat), encoding="utf-8")
         return gr.update(value=str(path), visible=True)
 
-    io = {"inputs": [box, chatbot, history, doc_filter], "outputs": [box, chatbot, sources, history],
+    io = {"inputs": [box, chatbot, history, doc_filter, answers],
+          "outputs": [box, chatbot, sources, history, answers, opened],
           "concurrency_id": "answer", "concurrency_limit": concurrency, "show_progress": "hidden"}
     box.submit(respond, api_name="chat", **io)
     send.click(respond, api_visibility="private", **io)
     examples.load_input_event.then(respond, api_visibility="private", **io)
-    clear.click(reset, None, [chatbot, history, sources], api_visibility="private")
-    chatbot.clear(reset, None, [chatbot, history, sources], api_visibility="private")
+    cleared = [chatbot, history, sources, answers, opened]
+    clear.click(reset, None, cleared, api_visibility="private")
+    chatbot.clear(reset, None, cleared, api_visibility="private")
+    chatbot.select(open_answer, answers, [sources, opened], api_visibility="private")
+    render.click(render_opened, opened, sources, api_visibility="private", concurrency_id="answer",
+                 concurrency_limit=concurrency)
     export.click(save, chatbot, exported, api_visibility="private")
 
 

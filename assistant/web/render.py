@@ -56,12 +56,15 @@ def passages_html(passages: list[Any]) -> str:
     return "\n".join(parts)
 
 
-def cited_markdown(answer: Any) -> str:
-    """An answer's own sources, for the collapsible message under it: each
-    cited passage with its document, section and page, the evidence sentence
-    in bold, and its rendering in the asker's language (marked as a machine
-    translation) when the passage is in another language. Text, not markup."""
+def cited_markdown(answer: Any, renderings: dict[int, str] | None = None) -> str:
+    """An answer's own sources (``answer``: its ``citations`` and
+    ``evidence``): each cited passage with its document, section and page, the
+    evidence sentence in bold, and its rendering in the asker's language
+    (marked as a machine translation) when the passage is in another
+    language: the whole passage's where ``renderings`` (by citation n) has
+    it, else the evidence sentence's. Text, not markup."""
     evidence = {e.n: e for e in answer.evidence}
+    renderings = renderings or {}
     parts = []
     for c in answer.citations:
         where = " · ".join(x for x in (c.doc, c.section) if x)
@@ -72,7 +75,9 @@ def cited_markdown(answer: Any) -> str:
         if e is not None and e.text.strip():
             said = safe_markdown(e.text.strip())
             text = text.replace(said, f"**{said}**", 1) if said in text else text
-            if e.translation:
+            if e.translation and c.n not in renderings:
                 text += f"\n\n> {MACHINE_TRANSLATION} {safe_markdown(e.translation)}"
+        if c.n in renderings:
+            text += f"\n\n> {MACHINE_TRANSLATION} {safe_markdown(renderings[c.n])}"
         parts.append(f"**[{c.n}]** {safe_markdown(where)}\n\n{text}")
     return "\n\n---\n\n".join(parts)

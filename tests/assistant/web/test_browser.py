@@ -37,6 +37,15 @@ def test_chat_in_the_browser(server: str, browser, submit, bot_messages, wait_fo
     reply = submit(page, "How many rounds of negotiations did it take for Bonn to win the UNFCCC?",
                    press_enter=True)
     assert "四轮谈判" in reply and "[1]" in reply
+    # Clicking the answer opens its own cited passages in the side panel; reading
+    # them in English needs a model generator, which the page says.
+    page.locator('#chat [data-testid="bot"]').last.click()
+    page.wait_for_function("() => document.querySelector('#sources').innerText"
+                           ".includes('Passages this answer cites')", timeout=30_000)
+    assert "四轮" in page.locator("#sources").inner_text()
+    page.click("#render")
+    page.wait_for_function("() => document.querySelector('#sources').innerText.includes('local or openai')",
+                           timeout=30_000)
 
     # Chinese: the answer names the four cities, cites [1], and the sources panel
     # lists the numbered passages with their section paths.
