@@ -61,7 +61,7 @@ class Assistant:
         self.chat_model = chat_model
         self.load_notice = notice  # e.g. the model could not load
         self.generator = settings.generation.generator if chat_model is not None else "extractive"
-        page = profile or profiles.load(settings.retrieval.profile_path)
+        page = self.profile = profile or profiles.load(settings.retrieval.profile_path)
         self.system = system_prompt(page)
         self.condense_step = RunnableLambda(
             lambda x: condense(x["question"], x.get("history"), x["lang"],

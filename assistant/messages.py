@@ -91,6 +91,7 @@ EXAMPLES_LABEL = "示例问题 · Example questions"
 GENERATOR_STATUS = "生成方式 · Generator: `{generator}`"
 LOADING_STATUS = "⏳ 助手尚未就绪 / Not ready: {reason}"
 MACHINE_TRANSLATION = "机器翻译 · Machine translation:"
+PASSAGE_TRANSLATION = "整段机器翻译 · Machine translation of the passage:"
 ANSWER_SOURCES = "此回答的来源 · Sources of this answer: {marks}"
 DOC_FILTER = "检索范围（留空：全部文档）· Search these documents (empty: all)"
 EXPORT = "导出对话 · Export (Markdown)"
@@ -107,8 +108,14 @@ REMOVED = "已移除 · Removed {id} ({removed} chunks)"
 REINGESTED = ("已导入 · Ingested {documents} documents: {added} added, {updated} updated, {unchanged} unchanged, "
               "{removed} removed chunks ({seconds:.1f} s)")
 LIB_ERROR = "出错 · Error: {message}"
-SETTINGS_NOTE = ("这些设置由环境变量（ASSISTANT_…）和命令行参数决定，此处只读。 · These settings come "
-                 "from environment variables (ASSISTANT_…) and flags; shown read-only.")
+SETTINGS_NOTE = ("服务器设置由环境变量（ASSISTANT_…）和命令行参数决定，此处只读。 · The server's settings "
+                 "come from environment variables (ASSISTANT_…) and flags; shown read-only.")
+CHOICES_NOTE = ("**本次对话 · This chat**：生成方式、模型和阅读的段落数只改变您自己的对话。 · The generator, "
+                "its model and the passages read change your own chat only.")
+CHOICE_GENERATOR = "生成方式 · Generator"
+CHOICE_MODEL = "模型 · Model (空 = 默认 · empty = configured)"
+CHOICE_MODEL_HINT = "local: {local} · openai: {openai}"
+CHOICE_TOP_K = "阅读段落数 · Passages read (top-k)"
 UNAVAILABLE = ("⚠️ 文档索引暂时无法读取，请稍后再试。 / The document index cannot be read right now; "
                "please try again shortly. ({message})")
 # An answer's own sources, opened in the side panel.

@@ -20,15 +20,16 @@ import gradio as gr
 from starlette.concurrency import run_in_threadpool
 
 from assistant import messages as say
-from assistant.chain import Answer, QuestionError, validate
+from assistant.chain import Answer, Assistant, QuestionError, validate
+from assistant.choices import Choice, Variants
 from assistant.messages import SEARCHING, SOURCES_EMPTY, WAITING, WRITING
 from assistant.web.answer_sources import Opened, chosen, panel, remember, rendered
 from assistant.web.conversation import conversation_markdown, plain_messages
 from assistant.web.documents_tab import documents_tab, refreshed
 from assistant.web.health import Holder
 from assistant.web.library import Librarian
-from assistant.web.render import cited_markdown, passages_html, safe_markdown
-from assistant.web.settings_tab import settings_tab
+from assistant.web.render import final_text, passages_html, safe_markdown, sources_message
+from assistant.web.settings_tab import Controls, choice, controls, settings_tab
 from core.paths import public
 from core.profile import Profile
 from core.settings import Settings
@@ -53,33 +54,11 @@ CSS = """
 sources_html = passages_html
 
 
-def sources_message(answer: Answer) -> dict[str, Any] | None:
-    """The answer's own cited passages, as a collapsed message above it (so
-    every answer keeps its evidence, not only the last one)."""
-    if not answer.citations:
-        return None
-    marks = " ".join(f"[{c.n}]" for c in answer.citations)
-    return {"role": "assistant", "content": cited_markdown(answer),
-            "metadata": {"title": say.ANSWER_SOURCES.format(marks=marks), "status": "done"}}
-
-
 def _shorten(text: str, limit: int = SHOWN_QUESTION_CHARS) -> str:
     text = text.strip()
     if len(text) <= limit:
         return text
     return f"{text[:limit]}… ({len(text)} characters / {len(text)}字)"
-
-
-def final_text(answer: Answer) -> str:
-    """What the chat shows once the answer is complete (as text, not markup)."""
-    text = answer.display_text()
-    if answer.evidence:
-        lines = [f"[{e.n}] {e.text}" + (f"\n    → {e.translation}" if e.translation else "")
-                 for e in answer.evidence]
-        text += f"\n\n{say.EVIDENCE}\n" + "\n".join(lines)
-    if answer.notice:
-        text += f"\n\nℹ️ {answer.notice}"
-    return safe_markdown(text)
 
 
 def error_text(exc: BaseException) -> str:
@@ -92,14 +71,16 @@ def error_text(exc: BaseException) -> str:
 
 def chat_turn(holder: Holder, message: str | None, chat: list[dict[str, Any]] | None,
               history: list[dict[str, str]] | None, cancel: threading.Event | None = None,
-              documents: list[str] | None = None, on_answer: Callable[[int, Answer], None] | None = None
+              documents: list[str] | None = None, on_answer: Callable[[int, Answer], None] | None = None,
+              choose: Callable[[Assistant], Assistant] | None = None
               ) -> Iterator[tuple[Any, list[dict[str, Any]], Any, list[dict[str, str]]]]:
     """One chat turn. Yields ``(textbox, chat, sources panel, history)``.
 
     ``history`` holds only completed turns (question and final answer): error
     messages are shown in the chat but never passed to the chain as history.
     ``gr.skip()`` leaves a component as it is. ``on_answer(index, answer)``
-    hears the answer and its message's place in the chat. Never raises.
+    hears the answer and its message's place in the chat; ``choose`` turns the
+    server's assistant into the one the reader picked. Never raises.
     """
     message = message or ""
     chat = plain_messages(chat)
@@ -115,6 +96,13 @@ def chat_turn(holder: Holder, message: str | None, chat: list[dict[str, Any]] | 
         yield gr.skip(), chat, gr.skip(), history
         return
     chat.append({"role": "user", "content": safe_markdown(_shorten(question))})
+    if bot is not None and choose is not None:
+        try:
+            bot = choose(bot)
+        except ValueError as exc:  # a choice that cannot be made: say which, keep the question
+            chat.append({"role": "assistant", "content": safe_markdown(f"⚠️ {exc}")})
+            yield message, chat, gr.skip(), history
+            return
     if bot is None:
         chat.append({"role": "assistant", "content": safe_markdown(
             say.NOT_READY.format(reason=holder.reason))})
@@ -158,12 +146,13 @@ _END = object()
 
 async def cancellable_turn(holder: Holder, message: str | None, chat: list[dict[str, Any]] | None,
                            history: list[dict[str, str]] | None, documents: list[str] | None = None,
-                           on_answer: Callable[[int, Answer], None] | None = None
+                           on_answer: Callable[[int, Answer], None] | None = None,
+                           choose: Callable[[Assistant], Assistant] | None = None
                            ) -> AsyncIterator[tuple[Any, ...]]:
     """:func:`chat_turn` for Gradio: when Gradio drops the turn (the page is
     closed, the client is gone), the generation is cancelled at once."""
     cancel = threading.Event()
-    steps = chat_turn(holder, message, chat, history, cancel, documents, on_answer)
+    steps = chat_turn(holder, message, chat, history, cancel, documents, on_answer, choose)
     try:
         while True:
             step = await run_in_threadpool(next, steps, _END)
@@ -174,9 +163,11 @@ async def cancellable_turn(holder: Holder, message: str | None, chat: list[dict[
         cancel.set()
 
 
-def chat_tab(holder: Holder, page: Profile, doc_filter: gr.Dropdown, concurrency: int) -> None:
+def chat_tab(holder: Holder, page: Profile, doc_filter: gr.Dropdown, concurrency: int,
+             picks: Controls, variants: Variants) -> None:
     """The chat: question box, answers with their own sources, the last
-    answer's retrieved passages beside it, export."""
+    answer's retrieved passages beside it, export. ``picks``: the reader's
+    generator, model and top-k (the settings tab shows them)."""
     history = gr.State([])
     answers = gr.State({})  # each answer's sources, by its message's place in the chat
     opened = gr.State(None)  # the answer whose sources the panel shows
@@ -205,11 +196,16 @@ def chat_tab(holder: Holder, page: Profile, doc_filter: gr.Dropdown, concurrency
             export = gr.Button(say.EXPORT, elem_id="export", size="sm")
             exported = gr.File(label=say.EXPORT, elem_id="exported", visible=False, interactive=False)
 
+    def picker(*picked: Any) -> Callable[[Assistant], Assistant]:
+        wanted: Choice = choice(*picked)
+        return lambda bot: variants.get(bot, wanted)
+
     async def respond(message: str, chat: list[dict[str, Any]], hist: list[dict[str, str]],
-                      docs: list[str] | None, kept: dict[str, Any]) -> AsyncIterator[tuple[Any, ...]]:
+                      docs: list[str] | None, kept: dict[str, Any], *picked: Any
+                      ) -> AsyncIterator[tuple[Any, ...]]:
         heard: list[tuple[int, Answer]] = []
         async for step in cancellable_turn(holder, message, chat, hist, docs,
-                                           lambda i, a: heard.append((i, a))):
+                                           lambda i, a: heard.append((i, a)), picker(*picked)):
             if heard:
                 kept = remember(kept, *heard.pop())
                 yield (*step, kept, kept[max(kept, key=int)])
@@ -223,8 +219,14 @@ def chat_tab(holder: Holder, page: Profile, doc_filter: gr.Dropdown, concurrency
         picked = chosen(kept, evt.index)
         return (panel(picked), picked.to_json()) if picked else (gr.skip(), gr.skip())
 
-    def render_opened(data: dict[str, Any] | None) -> Iterator[str]:
-        yield from rendered(holder.assistant, Opened.from_json(data) if data else None)
+    def render_opened(data: dict[str, Any] | None, *picked: Any) -> Iterator[str]:
+        bot = holder.assistant
+        try:
+            bot = picker(*picked)(bot) if bot is not None else None
+        except ValueError as exc:
+            yield safe_markdown(f"⚠️ {exc}")
+            return
+        yield from rendered(bot, Opened.from_json(data) if data else None)
 
     def save(chat: list[dict[str, Any]]) -> Any:
         folder = Path(tempfile.mkdtemp(prefix="conversation-"))
@@ -232,7 +234,7 @@ def chat_tab(holder: Holder, page: Profile, doc_filter: gr.Dropdown, concurrency
         path.write_text(conversation_markdown(chat), encoding="utf-8")
         return gr.update(value=str(path), visible=True)
 
-    io = {"inputs": [box, chatbot, history, doc_filter, answers],
+    io = {"inputs": [box, chatbot, history, doc_filter, answers, *picks.inputs],
           "outputs": [box, chatbot, sources, history, answers, opened],
           "concurrency_id": "answer", "concurrency_limit": concurrency, "show_progress": "hidden"}
     box.submit(respond, api_name="chat", **io)
@@ -242,7 +244,7 @@ def chat_tab(holder: Holder, page: Profile, doc_filter: gr.Dropdown, concurrency
     clear.click(reset, None, cleared, api_visibility="private")
     chatbot.clear(reset, None, cleared, api_visibility="private")
     chatbot.select(open_answer, answers, [sources, opened], api_visibility="private")
-    render.click(render_opened, opened, sources, api_visibility="private", concurrency_id="answer",
+    render.click(render_opened, [opened, *picks.inputs], sources, api_visibility="private", concurrency_id="answer",
                  concurrency_limit=concurrency)
     export.click(save, chatbot, exported, api_visibility="private")
 
@@ -253,18 +255,20 @@ def build_ui(holder: Holder, page: Profile | None = None, librarian: Librarian |
     in flight at once (the model worker queues them and each says its place)."""
     page = page or Profile()
     librarian = librarian or Librarian(holder)
+    settings = settings or (holder.assistant.settings if holder.assistant else Settings())
     with gr.Blocks(title=page.title, analytics_enabled=False) as demo:
         gr.Markdown(page.description, elem_id="intro")
         status = gr.Markdown(elem_id="status")
+        picks = controls(settings)
         with gr.Tabs():
             with gr.Tab(say.TAB_CHAT, id="chat-tab"):
                 doc_filter = gr.Dropdown([], value=[], multiselect=True, label=say.DOC_FILTER,
                                          elem_id="doc-filter", allow_custom_value=False)
-                chat_tab(holder, page, doc_filter, concurrency)
+                chat_tab(holder, page, doc_filter, concurrency, picks, Variants())
             with gr.Tab(say.TAB_DOCS, id="documents-tab", elem_id="documents-tab"):
                 table = documents_tab(librarian, doc_filter)
             with gr.Tab(say.TAB_SETTINGS, id="settings-tab", elem_id="settings-tab"):
-                settings_tab(settings or Settings())
+                settings_tab(settings, picks)
 
         def show_status() -> str:
             bot = holder.assistant

@@ -10,7 +10,9 @@ import html
 import re
 from typing import Any
 
-from assistant.messages import MACHINE_TRANSLATION, NO_SOURCES, SOURCES_TITLE
+from assistant import messages as say
+from assistant.answer import Answer
+from assistant.messages import MACHINE_TRANSLATION, NO_SOURCES, PASSAGE_TRANSLATION, SOURCES_TITLE
 
 # What turns text into markup once HTML is escaped: images (![), inline links
 # ](…), link definitions (]: url) and the renderer's autolinks (a scheme's ':',
@@ -59,7 +61,7 @@ def passages_html(passages: list[Any]) -> str:
 def cited_markdown(answer: Any, renderings: dict[int, str] | None = None) -> str:
     """An answer's own sources (``answer``: its ``citations`` and
     ``evidence``): each cited passage with its document, section and page, the
-    evidence sentence in bold, and its rendering in the asker's language
+    evidence sentence highlighted, and its rendering in the asker's language
     (marked as a machine translation) when the passage is in another
     language: the whole passage's where ``renderings`` (by citation n) has
     it, else the evidence sentence's. Text, not markup."""
@@ -74,10 +76,34 @@ def cited_markdown(answer: Any, renderings: dict[int, str] | None = None) -> str
         e = evidence.get(c.n)
         if e is not None and e.text.strip():
             said = safe_markdown(e.text.strip())
-            text = text.replace(said, f"**{said}**", 1) if said in text else text
+            # <mark>, not **: CommonMark does not close emphasis between CJK
+            # punctuation and a following character (。**由 stays literal).
+            text = text.replace(said, f"<mark>{said}</mark>", 1) if said in text else text
             if e.translation and c.n not in renderings:
                 text += f"\n\n> {MACHINE_TRANSLATION} {safe_markdown(e.translation)}"
         if c.n in renderings:
-            text += f"\n\n> {MACHINE_TRANSLATION} {safe_markdown(renderings[c.n])}"
+            text += f"\n\n> {PASSAGE_TRANSLATION} {safe_markdown(renderings[c.n])}"
         parts.append(f"**[{c.n}]** {safe_markdown(where)}\n\n{text}")
     return "\n\n---\n\n".join(parts)
+
+
+def sources_message(answer: Answer) -> dict[str, Any] | None:
+    """The answer's own cited passages, as a collapsed message above it (so
+    every answer keeps its evidence, not only the last one)."""
+    if not answer.citations:
+        return None
+    marks = " ".join(f"[{c.n}]" for c in answer.citations)
+    return {"role": "assistant", "content": cited_markdown(answer),
+            "metadata": {"title": say.ANSWER_SOURCES.format(marks=marks), "status": "done"}}
+
+
+def final_text(answer: Answer) -> str:
+    """What the chat shows once the answer is complete (as text, not markup)."""
+    text = answer.display_text()
+    if answer.evidence:
+        lines = [f"[{e.n}] {e.text}" + (f"\n    → {e.translation}" if e.translation else "")
+                 for e in answer.evidence]
+        text += f"\n\n{say.EVIDENCE}\n" + "\n".join(lines)
+    if answer.notice:
+        text += f"\n\nℹ️ {answer.notice}"
+    return safe_markdown(text)

@@ -127,3 +127,15 @@ def test_an_unreachable_endpoint_answers_from_the_document_and_says_so(tmp_path)
     assert "暂时无法连接模型" in a.notice
     a = bot.ask("How many rounds of negotiations did it take for Bonn to win the UNFCCC?")
     assert "cannot be reached" in a.notice and "四轮" in a.answer
+
+
+def test_a_reader_can_choose_the_endpoint_and_its_model_for_their_own_chat(bot: Assistant) -> None:
+    from assistant.choices import Choice, Variants
+
+    plain = build_assistant(bot.settings.replace(generator="extractive"))
+    chosen = Variants().get(plain, Choice("openai", "another-model"))
+    assert chosen.generator == "openai" and plain.generator == "extractive"
+    RECEIVED.clear()
+    a = chosen.ask("哪些城市与波恩竞争过UNFCCC秘书处？")
+    assert "里约" in a.answer and a.generator == "openai"
+    assert RECEIVED and RECEIVED[-1]["body"]["model"] == "another-model"

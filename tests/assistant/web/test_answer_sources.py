@@ -44,7 +44,7 @@ def test_an_answer_is_kept_under_its_place_in_the_chat(turn: tuple[list, dict]) 
     assert chosen(kept, index + 5) is None and chosen({}, 0) is None and chosen(kept, None) is None
 
 
-def test_the_opened_answer_shows_its_passages_with_document_and_the_sentence_in_bold(
+def test_the_opened_answer_shows_its_passages_with_document_and_the_sentence_highlighted(
         turn: tuple[list, dict]) -> None:
     _, kept = turn
     opened = chosen(kept, int(next(iter(kept))))
@@ -53,7 +53,7 @@ def test_the_opened_answer_shows_its_passages_with_document_and_the_sentence_in_
     shown = panel(opened)
     assert shown.startswith(f"**{say.OPENED_SOURCES}**")
     assert f"**[{opened.citations[0].n}]**" in shown and opened.citations[0].doc in shown
-    assert "四轮" in shown and shown.count("**") >= 6  # the evidence sentence is bold
+    assert "四轮" in shown.split("<mark>", 1)[1].split("</mark>", 1)[0]  # the evidence sentence, marked
     assert say.NOTHING_OPENED in panel(None)
 
 
@@ -77,7 +77,7 @@ def test_with_a_model_each_foreign_passage_is_rendered_and_marked_as_a_machine_t
     bot = SimpleNamespace(renderings=PassageRenderings(model))
     steps = list(rendered(bot, opened))
     assert "Translating" in steps[0] and say.MACHINE_TRANSLATION not in steps[0]
-    assert steps[-1].count(say.MACHINE_TRANSLATION) == len(opened.citations)
+    assert steps[-1].count(say.PASSAGE_TRANSLATION) == len(opened.citations)
     assert "In English:" in steps[-1] and "Translating" not in steps[-1]
     before = len(asked)
     list(rendered(bot, opened))

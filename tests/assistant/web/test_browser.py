@@ -89,3 +89,35 @@ def test_chat_in_the_browser(server: str, browser, submit, bot_messages, wait_fo
                            timeout=60_000)
     assert "[1]" in submit(page, "上海可以从波恩学到什么？")
     page.close()
+
+
+def test_a_reader_chooses_top_k_and_model_for_their_own_chat(server: str, browser, submit) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page.goto(server + "/", wait_until="domcontentloaded")
+    page.locator("#question textarea").wait_for(timeout=60_000)
+    question = "哪些城市与波恩竞争过UNFCCC秘书处？"
+    assert "[1]" in submit(page, question)
+    assert page.locator("#sources #source-2").count() == 1  # the configured top-k reads more than one
+
+    page.get_by_role("tab", name="设置 · Settings").click()
+    assert "ASSISTANT_TOP_K" in page.locator("#settings-table").inner_text()  # the server's, read-only
+    top_k = page.locator("#choice-top-k input[type=number]")
+    top_k.fill("1")
+    top_k.press("Enter")
+    page.get_by_role("tab", name="对话 · Chat").click()
+    assert "[1]" in submit(page, question)
+    assert page.locator("#sources #source-1").count() == 1
+    assert page.locator("#sources #source-2").count() == 0
+
+    # A local model that is not beside the configured one cannot be chosen: said in the chat.
+    page.get_by_role("tab", name="设置 · Settings").click()
+    generator = page.locator("#choice-generator input")
+    generator.click()
+    page.get_by_role("option", name="local", exact=True).click()
+    page.wait_for_function("() => document.querySelector('#choice-generator input').value === 'local'",
+                           timeout=10_000)
+    page.locator("#choice-model input, #choice-model textarea").first.fill("../../etc/passwd")
+    page.get_by_role("tab", name="对话 · Chat").click()
+    reply = submit(page, question)
+    assert reply.startswith("⚠️") and "no local model" in reply
+    page.close()
