@@ -8,12 +8,15 @@ index is never queried or extended with vectors from another space.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from chromadb.errors import ChromaError
+from chromadb.errors import InternalError as ChromaInternalError
 
 from core.schema import KIND_KEY, PASSAGE
 from core.settings import IndexSettings, Settings
@@ -31,10 +34,20 @@ class EmbedderMismatch(StoreError):
     pass
 
 
+class StorageError(StoreError):
+    """The store's disk cannot take the write: full, or read-only."""
+
+
+# What a write to the store raises when its disk or database refuses it.
+WRITE_ERRORS: tuple[type[BaseException], ...] = (ChromaError, OSError)
+
+
 # Failures of the index's service (a Chroma server down, a folder gone): a
 # caller reports them as "unavailable, try again", not as its own bug.
-# httpx errors are what chromadb's HttpClient raises when the server is gone.
-OUTAGES: tuple[type[BaseException], ...] = (StoreError, ConnectionError, TimeoutError, httpx.TransportError)
+# httpx errors are what chromadb's HttpClient raises when the server is gone;
+# its InternalError, what a local store raises when its disk is full or read-only.
+OUTAGES: tuple[type[BaseException], ...] = (StoreError, ConnectionError, TimeoutError, httpx.TransportError,
+                                             ChromaInternalError)
 
 
 def _index(settings: Settings | IndexSettings) -> IndexSettings:
@@ -57,8 +70,51 @@ def client(settings: Settings | IndexSettings) -> Any:
                 f"cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port}"
                 f" ({exc}); start it with `chroma run --path DIR --port {settings.chroma_port}`"
             ) from exc
-    settings.store_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
+    try:
+        settings.store_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
+    except Exception as exc:  # chromadb's InternalError for a read-only database, OSError for a folder
+        raise failed_write(settings, "opening", exc) from exc
+
+
+def storage_problem(settings: Settings | IndexSettings, need_mb: float | None = None) -> str:
+    """Why the store's folder cannot take writes now ('' when it can): a
+    read-only file system, or less than ``need_mb`` (default ``min_free_mb``) free."""
+    settings = _index(settings)
+    if settings.uses_server:
+        return ""
+    folder = settings.store_dir.resolve()
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    stat = os.statvfs(folder)
+    if stat.f_flag & os.ST_RDONLY:
+        return f"{folder} is on a read-only file system"
+    free_mb = stat.f_bavail * stat.f_frsize / 1e6
+    need = settings.min_free_mb if need_mb is None else need_mb
+    if free_mb < need:
+        return (f"only {free_mb:.1f} MB free on the disk holding {folder}"
+                + ("" if need_mb is not None else
+                   f" (an ingest needs {need:g} MB: free some space, or set ASSISTANT_MIN_FREE_MB)"))
+    return ""
+
+
+def check_writable(settings: Settings | IndexSettings) -> None:
+    """StorageError before an ingest writes anything to a disk that cannot take it."""
+    problem = storage_problem(settings)
+    if problem:
+        raise StorageError(f"the index was not changed: {problem}")
+
+
+def failed_write(settings: Settings | IndexSettings, doing: str, exc: BaseException) -> StoreError:
+    """What a failed write says: why, when the disk is the reason (Chroma's own
+    message for a full disk names no disk), and that nothing is lost."""
+    problem = storage_problem(settings, need_mb=1.0)
+    where = location(_index(settings))
+    if not problem:
+        return StoreError(f"{doing} the index at {where} failed: {exc}")
+    return StorageError(f"{doing} the index at {where} failed: {problem}. Nothing already indexed is lost; "
+                        "once the disk can take it, run the command again (an interrupted ingest is "
+                        "completed by the next one)")
 
 
 @dataclass

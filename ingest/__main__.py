@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from index.embedders import EmbedderError
-    from index.store import StoreError
+    from index.store import WRITE_ERRORS, StoreError, failed_write
     from ingest.pipeline import ingest
 
     try:
@@ -32,7 +32,10 @@ def main(argv: list[str] | None = None) -> int:
             store_dir=args.store, embedder=args.embedder, embedder_path=args.embedder_path
         )
         if args.list:
-            return _list(settings, args.json)
+            try:
+                return _list(settings, args.json)
+            except WRITE_ERRORS as exc:  # Chroma writes as it reads: a full disk fails a listing too
+                raise failed_write(settings, "reading", exc) from exc
         report = ingest(args.paths or None, settings, rebuild=args.rebuild)
     except (StoreError, EmbedderError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -75,6 +75,7 @@ def add(filename: str, data: bytes, settings: Settings,
     if len(data) > settings.ingest.max_file_bytes:  # before anything is written
         raise LibraryError(f"{name} is {len(data) / 1e6:.1f} MB; the limit is "
                            f"{settings.ingest.max_file_mb:g} MB (setting max_file_mb)", 413)
+    store_mod.check_writable(settings)  # a full or read-only store: the documents folder is not touched either
     folder = settings.ingest.docs_dir
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / name

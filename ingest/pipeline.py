@@ -81,6 +81,7 @@ def ingest(paths: list[Path] | None, settings: Settings, rebuild: bool = False,
     embedder = embedder or make_embedder(settings)
     report.embedder = embedder_id(embedder)
     if rebuild:
+        store_mod.check_writable(settings)
         store_mod.drop(settings)
     store = store_mod.open_store(settings, report.embedder)
     report.store = store.location
@@ -108,13 +109,18 @@ def ingest(paths: list[Path] | None, settings: Settings, rebuild: bool = False,
              if cid not in wanted and (str(meta.get("doc_id")) in docs or in_scope(str(meta.get("doc_id"))))]
 
     # 3. Add new vectors first, then fix metadata, then delete stale ones.
+    if to_add or to_update or stale:
+        store_mod.check_writable(settings)
     show = sys.stderr.isatty() if progress is None else progress
-    write_chunks(store, embedder, to_add, show, settings.index.embed_batch)
-    if to_update:
-        store.collection.update(ids=[c.id for c in to_update],
-                                metadatas=[c.to_metadata() for c in to_update])
-    for i in range(0, len(stale), 500):
-        store.collection.delete(ids=stale[i:i + 500])
+    try:
+        write_chunks(store, embedder, to_add, show, settings.index.embed_batch)
+        if to_update:
+            store.collection.update(ids=[c.id for c in to_update],
+                                    metadatas=[c.to_metadata() for c in to_update])
+        for i in range(0, len(stale), 500):
+            store.collection.delete(ids=stale[i:i + 500])
+    except store_mod.WRITE_ERRORS as exc:  # a full disk mid-way: Chroma names neither it nor the way out
+        raise store_mod.failed_write(settings, "writing", exc) from exc
 
     def passages(records: list[Chunk | Sentence]) -> int:
         return sum(isinstance(r, Chunk) for r in records)
@@ -128,7 +134,10 @@ def ingest(paths: list[Path] | None, settings: Settings, rebuild: bool = False,
     known = store.ingest_times()
     fresh = {d for d in docs if d not in known}
     if to_add or to_update or stale or rebuild or fresh:
-        store.bump_revision(ingested=sorted((changed | fresh) & set(docs)))
+        try:
+            store.bump_revision(ingested=sorted((changed | fresh) & set(docs)))
+        except store_mod.WRITE_ERRORS as exc:
+            raise store_mod.failed_write(settings, "writing", exc) from exc
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 

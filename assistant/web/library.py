@@ -9,7 +9,7 @@ import threading
 from typing import Any
 
 from assistant.web.health import Holder
-from index.store import OUTAGES
+from index.store import OUTAGES, StorageError
 from ingest import library
 from ingest.library import Change, LibraryError
 from ingest.pipeline import Report
@@ -35,6 +35,8 @@ class Librarian:
             raise LibraryError("another ingest is still running; try again when it has finished", 503)
         try:
             return job(*args, bot.settings, bot.retriever.embedder, **kwargs)
+        except StorageError as exc:  # a full or read-only disk: the client's request cannot be stored
+            raise LibraryError(str(exc), 507) from exc
         except OUTAGES as exc:
             raise LibraryError(f"the index cannot be written now: {exc}", 503) from exc
         except OSError as exc:  # a full disk, a read-only folder

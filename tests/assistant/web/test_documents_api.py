@@ -116,3 +116,21 @@ def test_a_form_post_of_a_question_is_refused(client) -> None:  # noqa: ANN001
     body = json.dumps({"messages": [{"role": "user", "content": QUESTION}]})
     r = client.post("/v1/chat/completions", content=body, headers={"content-type": "text/plain"})
     assert r.status_code == 415 and "application/json" in r.json()["error"]["message"]
+
+
+def test_an_upload_to_a_full_disk_is_a_507_and_nothing_changes(client, settings, monkeypatch) -> None:  # noqa: ANN001
+    import os
+    from types import SimpleNamespace
+
+    before = client.get("/v1/documents").json()
+    files = sorted(p.name for p in settings.ingest.docs_dir.iterdir())
+    full = SimpleNamespace(f_flag=0, f_bavail=100, f_frsize=4096)  # 0.4 MB free
+    monkeypatch.setattr(os, "statvfs", lambda _: full)
+    upload = ("ferry.md", b"# Ferry\n\nThe ferry has 412 seats.", "text/markdown")
+    r = client.post("/v1/documents", files={"file": upload})
+    assert r.status_code == 507, r.text
+    assert "MB free on the disk holding" in r.json()["error"]["message"]
+    no_server_path(r.text, settings)
+    monkeypatch.undo()
+    assert client.get("/v1/documents").json() == before
+    assert sorted(p.name for p in settings.ingest.docs_dir.iterdir()) == files
