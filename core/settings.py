@@ -61,7 +61,7 @@ class IndexSettings:
     embed_batch: int = _f(16, "texts embedded per call at ingest")
     store_dir: Path = _f(DATA / "chroma", "the Chroma folder")
     min_free_mb: float = _f(20.0, "an ingest does not start with less free disk than this under the store, MB "
-                                  "(the bundled paper's store is 1.5 MB, three documents' ~4 MB)")
+                                  "(the bundled paper's store is 1.5 MB)")
     collection: str = _f("docs", "the Chroma collection")
     chroma_host: str = _f("", "a `chroma run` server's host (with chroma_port)")
     chroma_port: int = _f(0, "a `chroma run` server's port")
