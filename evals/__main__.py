@@ -1,5 +1,5 @@
 """python -m evals run SET.jsonl [--generator NAME] [--k 5] [--store DIR] [--out DIR] [--json]
-                              [--baselines] [--gate evals/baseline.json]
+                              [--baselines] [--gate evals/baseline.json] [--search-only]
 python -m evals compare BEFORE/report.json AFTER/report.json [--out FILE]
 python -m evals bench [--generator NAME] [--docs FILE ...] [--out DIR] [--json]
 python -m evals injection CORPUS [--generator NAME] [--out DIR] [--json]"""
@@ -34,9 +34,10 @@ def _run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     started = time.perf_counter()
-    result = runner.run(bot, questions, args.k, label=f"eval ({bot.generator})")
+    result = runner.run(bot, questions, args.k, label=f"eval ({bot.generator})", search_only=args.search_only)
     result["meta"] = {"set": str(args.set), "split": args.split or "all", "generator": bot.generator, "k": args.k,
                       "top_k": settings.retrieval.top_k, "questions": len(questions),
+                      "search_only": args.search_only,
                       "seconds": round(time.perf_counter() - started, 1),
                       "runner_overhead_pct": result["overhead"]["overhead_pct"]}
     if args.baselines:
@@ -110,6 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--baselines", action="store_true",
                      help="also run the plain LangChain recipe and retrieval ablations")
     run.add_argument("--gate", type=Path, help="baseline file with floors; exit 1 when missed")
+    run.add_argument("--search-only", action="store_true",
+                     help="rank passages (with the generator's question renderings) but write no "
+                     "answers: the ranking metrics only, quickly")
     cmp_ = sub.add_parser("compare", help="two runs side by side; regressions marked")
     cmp_.add_argument("before", type=Path)
     cmp_.add_argument("after", type=Path)

@@ -47,9 +47,12 @@ def percentile(values: list[float], pct: float) -> float:
 
 def aggregate(rows: list[dict[str, Any]], k: int) -> dict[str, Any]:
     answerable = [r for r in rows if r["answerable"]]
-    unanswerable = [r for r in rows if not r["answerable"]]
     ranks = [r["gold_rank"] for r in answerable]
     lat = [r["latency_s"] for r in rows]
+    # A search-only run has no answers: their metrics are None, not 0.
+    answered = [r for r in rows if r["refused"] is not None]
+    answered_ok = [r for r in answered if r["answerable"]]
+    answered_not = [r for r in answered if not r["answerable"]]
 
     def mean(xs: list[float]) -> float | None:
         # None, not 0, when a metric does not apply (no answerable questions, say).
@@ -64,11 +67,11 @@ def aggregate(rows: list[dict[str, Any]], k: int) -> dict[str, Any]:
         "k": k,
         "mrr": mean([1.0 / r if r is not None and r <= 10 else 0.0 for r in ranks]),
         "context_chars_p50": statistics.median([r["context_chars"] for r in rows]) if rows else 0,
-        "answer_recall": mean([r["facts"] for r in answerable]),
-        "refusal_accuracy": mean([1.0 if r["refused"] else 0.0 for r in unanswerable]),
-        "false_refusal_rate": mean([1.0 if r["refused"] else 0.0 for r in answerable]),
-        "language_match": mean([1.0 if r["answer_lang"] == r["lang"] else 0.0 for r in rows]),
-        "cited_hit": mean([1.0 if r["cited_hit"] else 0.0 for r in answerable]),
+        "answer_recall": mean([r["facts"] for r in answered_ok]),
+        "refusal_accuracy": mean([1.0 if r["refused"] else 0.0 for r in answered_not]),
+        "false_refusal_rate": mean([1.0 if r["refused"] else 0.0 for r in answered_ok]),
+        "language_match": mean([1.0 if r["answer_lang"] == r["lang"] else 0.0 for r in answered]),
+        "cited_hit": mean([1.0 if r["cited_hit"] else 0.0 for r in answered_ok]),
         "latency_p50_s": round(percentile(lat, 50), 3),
         "latency_p95_s": round(percentile(lat, 95), 3),
         "first_token_p50_s": round(percentile([r["first_token_s"] for r in rows], 50), 3),

@@ -71,10 +71,11 @@ def markdown(result: dict[str, Any], title: str) -> str:
               "| id | lang | kind | gold rank | facts | refused | ok | answer lang | s | question | answer |",
               "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in worst_first(result["rows"]):
-        ans = r["answer"].replace("|", "\\|").replace("\n", " ")
+        ans = (r["answer"] or "").replace("|", "\\|").replace("\n", " ")
         q = r["question"].replace("|", "\\|")
+        ok = "-" if r["refusal_ok"] is None else "✓" if r["refusal_ok"] else "✗"
         parts.append(f"| {r['id']} | {r['lang']} | {r['kind']} | {_fmt(r['gold_rank'])} | "
-                     f"{_fmt(r['facts'])} | {r['refused']} | {'✓' if r['refusal_ok'] else '✗'} | "
+                     f"{_fmt(r['facts'])} | {r['refused']} | {ok} | "
                      f"{r['answer_lang']} | {r['latency_s']:.2f} | {q} | {ans[:160]} |")
     return "\n".join(parts) + "\n"
 

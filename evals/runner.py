@@ -34,6 +34,22 @@ def run_question(bot: Assistant, q: Question) -> dict[str, Any]:
     return row
 
 
+def search_question(bot: Assistant, q: Question) -> dict[str, Any]:
+    """Only the search: ranking metrics, no answer (the answer's metrics are None)."""
+    started = time.perf_counter()
+    try:
+        standalone, found = bot.find(q.question, q.history)
+        ranked = [p.text for p in found.ranked]
+        context = sum(len(p.text) for p in found.passages)
+    except QuestionError:
+        standalone, ranked, context = "", [], 0
+    latency = time.perf_counter() - started
+    row = _row(q, "", False, ranked, [], context, latency, latency, standalone)
+    row.update(facts=None, refused=None, refusal_ok=None, answer_lang=None, cited_hit=None, answer=None)
+    row["chain_s"] = round(latency, 4)
+    return row
+
+
 def _row(q: Question, answer_text: str, refused: bool, ranked: list[str], cited: list[str],
          context_chars: int, latency: float, first_token: float,
          standalone: str = "") -> dict[str, Any]:
@@ -52,11 +68,12 @@ def _row(q: Question, answer_text: str, refused: bool, ranked: list[str], cited:
 
 
 def run(bot: Assistant, questions: list[Question], k: int, progress: bool | None = None,
-        label: str = "eval") -> dict[str, Any]:
+        label: str = "eval", search_only: bool = False) -> dict[str, Any]:
     show = sys.stderr.isatty() if progress is None else progress
     bot.search.rank_depth = RANK_DEPTH  # ranking metrics need more than the generator's top-k
     started = time.perf_counter()
-    rows = [run_question(bot, q) for q in tqdm(questions, desc=label, unit="q", disable=not show)]
+    one = search_question if search_only else run_question
+    rows = [one(bot, q) for q in tqdm(questions, desc=label, unit="q", disable=not show)]
     result = summarise(rows, k)
     runner_s = time.perf_counter() - started
     chain_s = sum(r.get("chain_s", 0.0) for r in rows)

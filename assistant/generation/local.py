@@ -18,6 +18,7 @@ import atexit
 import re
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,23 @@ from core.text import CJK_PUNCT, HAN
 
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 _CJK = re.compile(f"[{HAN}{CJK_PUNCT}]")
+
+
+@dataclass(frozen=True)
+class ModelWork:
+    prompt_tokens: int
+    generated_tokens: int
+    prompt_s: float
+    generated_s: float
+
+    def __sub__(self, other: ModelWork) -> ModelWork:
+        return ModelWork(self.prompt_tokens - other.prompt_tokens,
+                         self.generated_tokens - other.generated_tokens,
+                         self.prompt_s - other.prompt_s, self.generated_s - other.generated_s)
+
+    @property
+    def seconds(self) -> float:
+        return self.prompt_s + self.generated_s
 
 
 class LlamaCppChat(BaseChatModel):
@@ -95,6 +113,16 @@ class LlamaCppChat(BaseChatModel):
                         found.append(shown.decode("utf-8", errors="ignore"))
                 self._specials = tuple(t for t in found if t.strip())
         return self._specials
+
+    def work(self) -> ModelWork:
+        """What llama.cpp has computed since load: the tokens it evaluated
+        (prompt tokens not in its cache) and generated, and the time each
+        took. The difference of two readings is the model's own time for the
+        calls between them, the floor nothing outside the model can beat."""
+        from llama_cpp import llama_perf_context
+
+        d = llama_perf_context(self._llm._ctx.ctx)
+        return ModelWork(int(d.n_p_eval), int(d.n_eval), d.t_p_eval_ms / 1000, d.t_eval_ms / 1000)
 
     @property
     def worker(self) -> ModelWorker:

@@ -89,6 +89,19 @@ def test_reports_are_written_worst_first_and_compare_marks_regressions(bot, ques
     assert "⚠ worse" in report.compare(result, worse)
 
 
+def test_a_search_only_run_ranks_as_the_full_run_and_reports_no_answer_metrics(bot, questions, tmp_path):
+    some = [q for q in questions if q.answerable][:15] + [q for q in questions if not q.answerable][:5]
+    full = runner.run(bot, some, k=5, progress=False)
+    searched = runner.run(bot, some, k=5, progress=False, search_only=True)
+    assert [r["gold_rank"] for r in searched["rows"]] == [r["gold_rank"] for r in full["rows"]]
+    for key in ("hit_at_1", "hit_at_3", "mrr"):
+        assert searched["overall"][key] == full["overall"][key]
+    for key in ("answer_recall", "refusal_accuracy", "false_refusal_rate", "language_match", "cited_hit"):
+        assert searched["overall"][key] is None and full["overall"][key] is not None
+    assert all(r["answer"] is None for r in searched["rows"])
+    assert "## Questions, worst first" in report.markdown(searched, "search only")
+
+
 def test_bundled_set_passes_the_ci_gate_with_the_extractive_generator(bot, questions) -> None:
     result = runner.run(bot, questions, k=5, progress=False)
     failures = gate.check(result["overall"], BASELINE)

@@ -65,3 +65,20 @@ def test_template_tokens_in_a_document_or_question_are_read_as_text(model) -> No
     assert "<|im_start|>" not in dirty[1]["content"] and "HACKED" in dirty[1]["content"]
     raw = [{"role": "user", "content": INJECTED}]
     assert len(_control_tokens(model, raw)) > len(_control_tokens(model, clean[1:]))  # the test can fail
+
+
+@pytest.mark.slow
+def test_the_model_counts_the_tokens_it_evaluates_and_a_cached_prefix_is_not_evaluated_again(model) -> None:
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    system = SystemMessage("You answer in one short sentence about Bonn and the United Nations. " * 8)
+    start = model.work()
+    model.invoke([system, HumanMessage("Where is Bonn?")], max_tokens=8)
+    first = model.work() - start
+    assert first.prompt_tokens > 80 and 0 < first.generated_tokens <= 8
+    assert first.prompt_s > 0 and first.generated_s > 0 and first.seconds == first.prompt_s + first.generated_s
+    again = model.work()
+    model.invoke([system, HumanMessage("Where is Geneva?")], max_tokens=8)
+    second = model.work() - again
+    # The shared system prompt stays in llama.cpp's cache: only the new turn is evaluated.
+    assert 0 < second.prompt_tokens < first.prompt_tokens / 2
