@@ -105,8 +105,9 @@ class Assistant:
             yield {"type": "answer", "answer": self._finish(result, "", True, [], notices, started)}
             return
 
-        standalone, found = self._find(asked.text, history, lang, documents)
+        standalone = self.condense_step.invoke({"question": asked.text, "history": history, "lang": lang})
         result.standalone_question = standalone
+        found = self.search(standalone, lang, documents)
         result.retrieved, result.ranked = found.passages, found.ranked
         result.timings.update(found.timings)
         passages = found.passages
@@ -166,23 +167,7 @@ class Assistant:
                 return event["answer"]
         raise RuntimeError("the chain ended without an answer")  # pragma: no cover
 
-    def find(self, question: str, history: list[dict[str, str]] | None = None,
-             documents: list[str] | None = None) -> tuple[str, Found]:
-        """Only the search of :meth:`stream` (the question made standalone,
-        rendered into the index's languages, ranked), without an answer:
-        for measuring retrieval with the model's renderings, quickly."""
-        question = validate(question, self.settings.server.max_question_chars)
-        self.search.check(documents)
-        lang = detect_language(question)
-        asked = redact_question(question, self.settings.review.instruction_weak_needed)
-        return self._find(asked.text, history or [], "en" if lang == "other" else lang, documents)
-
     # -- steps ---------------------------------------------------------------
-    def _find(self, question: str, history: list[dict[str, str]], lang: str,
-              documents: list[str] | None) -> tuple[str, Found]:
-        standalone = self.condense_step.invoke({"question": question, "history": history, "lang": lang})
-        return standalone, self.search(standalone, lang, documents)
-
     def _finish(self, result: Answer, text: str, refused: bool, passages: list[Passage],
                 notices: list[str], started: float, premise: Premise | None = None) -> Answer:
         """The cite step: markers and citations, or the refusal with the closest sections."""

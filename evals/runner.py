@@ -8,7 +8,8 @@ from typing import Any
 
 from tqdm import tqdm
 
-from assistant.chain import Assistant, QuestionError
+from assistant.chain import Assistant, QuestionError, validate
+from core.instructions import redact_question
 from core.text import detect_language
 from evals.dataset import Question
 from evals.metrics import aggregate, contains, facts_met, gold_rank
@@ -38,7 +39,13 @@ def search_question(bot: Assistant, q: Question) -> dict[str, Any]:
     """Only the search: ranking metrics, no answer (the answer's metrics are None)."""
     started = time.perf_counter()
     try:
-        standalone, found = bot.find(q.question, q.history)
+        # The first steps of Assistant.stream: validated, instructions set
+        # aside, made standalone, searched (with the model's renderings).
+        question = validate(q.question, bot.settings.server.max_question_chars)
+        lang = "zh" if detect_language(question) == "zh" else "en"
+        asked = redact_question(question, bot.settings.review.instruction_weak_needed).text
+        standalone = bot.condense_step.invoke({"question": asked, "history": q.history or [], "lang": lang})
+        found = bot.search(standalone, lang)
         ranked = [p.text for p in found.ranked]
         context = sum(len(p.text) for p in found.passages)
     except QuestionError:
