@@ -78,7 +78,7 @@ class Assistant:
     def stream(self, question: str, history: list[dict[str, str]] | None = None,
                cancel: threading.Event | None = None,
                documents: list[str] | None = None) -> Iterator[dict[str, Any]]:
-        """Events: {"type": "sources", "passages"}, {"type": "queue", "position"}
+        """Events: {"type": "sources", "passages", "ranked", "standalone"}, {"type": "queue", "position"}
         while the model is busy with others, {"type": "token", "text"}, then
         {"type": "answer", "answer": Answer}. Setting ``cancel`` (or closing
         the iterator) stops the generation and frees the model. ``documents``
@@ -111,7 +111,7 @@ class Assistant:
         result.retrieved, result.ranked = found.passages, found.ranked
         result.timings.update(found.timings)
         passages = found.passages
-        yield {"type": "sources", "passages": passages}
+        yield {"type": "sources", "passages": passages, "ranked": found.ranked, "standalone": standalone}
 
         t1 = time.perf_counter()
         text, refused = "", not passages

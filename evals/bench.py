@@ -15,10 +15,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.settings import ROOT, Settings
 from evals.metrics import percentile
+
+if TYPE_CHECKING:
+    from assistant.generation.local import ModelWork
 
 # The questions timed (both languages): data, beside the eval sets.
 SAMPLE_PATH = ROOT / "evals" / "sets" / "bench.jsonl"
@@ -96,7 +99,7 @@ def measure(system: str, generator: str, repeat: int, docs: list[str] | None = N
         per_lang: dict[str, list[float]] = {"zh": [], "en": []}
         first: dict[str, list[float]] = {"zh": [], "en": []}
         work = getattr(bot.chat_model, "work", None)  # the local model's own counters
-        spent: dict[str, list[Any]] = {"zh": [], "en": []}
+        spent: dict[str, list[ModelWork]] = {"zh": [], "en": []}
         for lang, qs in questions_by_lang.items():
             for q in qs:
                 before = work() if work else None
@@ -120,7 +123,7 @@ def measure(system: str, generator: str, repeat: int, docs: list[str] | None = N
     return out
 
 
-def floor(spent: dict[str, list[Any]], totals: dict[str, list[float]]) -> dict[str, float]:
+def floor(spent: dict[str, list[ModelWork]], totals: dict[str, list[float]]) -> dict[str, float]:
     """The model's own time per answer (prompt tokens it evaluated, i.e. not
     in its cache, and tokens it generated, at the rates it ran at in this
     run), and what the answer took beyond it."""

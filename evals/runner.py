@@ -8,8 +8,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from assistant.chain import Assistant, QuestionError, validate
-from core.instructions import redact_question
+from assistant.chain import Assistant, QuestionError
 from core.text import detect_language
 from evals.dataset import Question
 from evals.metrics import aggregate, contains, facts_met, gold_rank
@@ -36,22 +35,19 @@ def run_question(bot: Assistant, q: Question) -> dict[str, Any]:
 
 
 def search_question(bot: Assistant, q: Question) -> dict[str, Any]:
-    """Only the search: ranking metrics, no answer (the answer's metrics are None)."""
+    """Only the search: the chain run up to its sources event and stopped
+    before the model answers; ranking metrics, the answer's metrics None."""
     started = time.perf_counter()
+    events = bot.stream(q.question, q.history)
     try:
-        # The first steps of Assistant.stream: validated, instructions set
-        # aside, made standalone, searched (with the model's renderings).
-        question = validate(q.question, bot.settings.server.max_question_chars)
-        lang = "zh" if detect_language(question) == "zh" else "en"
-        asked = redact_question(question, bot.settings.review.instruction_weak_needed).text
-        standalone = bot.condense_step.invoke({"question": asked, "history": q.history or [], "lang": lang})
-        found = bot.search(standalone, lang)
-        ranked = [p.text for p in found.ranked]
-        context = sum(len(p.text) for p in found.passages)
+        found = next(e for e in events if e["type"] == "sources")
     except QuestionError:
-        standalone, ranked, context = "", [], 0
+        found = {"passages": []}
+    finally:
+        events.close()
     latency = time.perf_counter() - started
-    row = _row(q, "", False, ranked, [], context, latency, latency, standalone)
+    row = _row(q, "", False, [p.text for p in found.get("ranked", [])], [],
+               sum(len(p.text) for p in found["passages"]), latency, latency, found.get("standalone", ""))
     row.update(facts=None, refused=None, refusal_ok=None, answer_lang=None, cited_hit=None, answer=None)
     row["chain_s"] = round(latency, 4)
     return row
